@@ -1,0 +1,108 @@
+"""`xlsbridge quote` end to end, in a real subprocess where the exit code and stderr matter."""
+
+from __future__ import annotations
+
+import json
+import itertools
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from xlsbridge.cli.main import cli
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "xlsbridge.cli.main", *args], capture_output=True, text=True, encoding="utf-8"
+    )
+
+
+ISSUE_EXAMPLE = ["quote", "--type", "accompanied", "--date", "2025-06-14", "--children", "2", "--extension", "60",
+                 "--member", "father", "--json"]
+
+
+def test_issue_example_json():
+    # base 8,500 + child 4,250 + extension 2 × 1,000 = 14,750; 7,375 each; father member −500 → 6,875
+    p = run(*ISSUE_EXAMPLE)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert {k: out[k] for k in ("base", "child_addon", "extension", "transport", "gross", "member_discount",
+                                "reduction", "father_share", "mother_share", "total", "due_date")} == {
+        "base": 8500, "child_addon": 4250, "extension": 2000, "transport": 0, "gross": 14750,
+        "member_discount": 500, "reduction": 0, "father_share": 6875, "mother_share": 7375, "total": 14250,
+        "due_date": "2025-06-09"}
+    assert "refund" not in out
+    assert all(isinstance(out[k], int) for k in ("base", "total", "father_share"))
+
+
+def test_issue_example_cancelled_before_and_after_cutoff():
+    before = json.loads(run(*ISSUE_EXAMPLE, "--cancelled-at", "2025-06-13 11:59").stdout)
+    after = json.loads(run(*ISSUE_EXAMPLE, "--cancelled-at", "2025-06-13 12:00").stdout)
+    # before noon of the day before: 14,250 − 500 insurance = 13,750 (6,875−250, 7,375−250)
+    assert (before["refund"], before["father_refund"], before["mother_refund"]) == (13750, 6625, 7125)
+    assert (after["refund"], after["father_refund"], after["mother_refund"]) == (0, 0, 0)
+
+
+def test_text_output_is_japanese_and_itemised():
+    p = run("quote", "--type", "handover", "--date", "2025-06-14", "--municipality", "七尾市", "--ratio", "60:40")
+    assert p.returncode == 0
+    for text in ("基本料金", "4,500円", "交通費", "1,690円", "七尾市（区域外）", "見本", "父負担", "支払期限", "令和7年6月9日"):
+        assert text in p.stdout
+    # 4,500 + 1,690 = 6,190; 60 % = 3,714; 40 % = 2,476
+    assert "3,714円" in p.stdout and "2,476円" in p.stdout
+
+
+def test_english_output():
+    p = run("--lang", "en", "quote", "--type", "handover", "--date", "2025-06-14")
+    assert "Base fee" in p.stdout and "¥4,500" in p.stdout
+
+
+def test_era_date_accepted():
+    a = json.loads(run("quote", "--type", "handover", "--date", "R7.6.14", "--json").stdout)
+    assert a["due_date"] == "2025-06-09"
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--type", "online", "--date", "2025-06-14"], "支援類型「online」"),
+        (["--type", "handover", "--date", "2025-06-14", "--extension", "30"], "延長がありません"),
+        (["--type", "accompanied", "--date", "2025-06-14", "--extension", "45"], "30 分単位"),
+        (["--type", "accompanied", "--date", "2025-06-14", "--extension", "180"], "上限 120 分"),
+        (["--type", "handover", "--date", "2025-06-14", "--children", "0"], "1人以上"),
+        (["--type", "handover", "--date", "2025-06-14", "--municipality", "富山市"], "区域表にありません"),
+        (["--type", "handover", "--date", "2025-06-14", "--ratio", "half"], "父:母"),
+        (["--type", "handover", "--date", "2025-06-14", "--ratio", "0:0"], "父:母"),
+        (["--type", "handover", "--date", "2025-13-01"], "日付として読めません"),
+        (["--type", "handover", "--date", "2017-01-01"], "料金表がありません"),
+        (["--type", "handover", "--date", "2025-06-14", "--settings", "missing.toml"], "設定ファイルがありません"),
+    ],
+)
+def test_invalid_input_exits_2_with_one_line(args, fragment):
+    p = run("quote", *args)
+    assert p.returncode == 2, p.stdout
+    assert fragment in p.stderr
+    assert "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_option_order_does_not_change_the_price():
+    opts = [["--type", "accompanied"], ["--date", "2025-06-14"], ["--children", "3"], ["--extension", "90"],
+            ["--member", "both"], ["--ratio", "2:1"], ["--municipality", "小松市"]]
+    runner = CliRunner()
+    outputs = set()
+    for perm in itertools.islice(itertools.permutations(opts), 0, 5040, 997):
+        args = ["quote", "--json"] + [x for pair in perm for x in pair]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        outputs.add(result.output)
+    assert len(outputs) == 1
+
+
+def test_help_ends_with_an_example():
+    p = run("quote", "--help")
+    assert p.returncode == 0
+    assert p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge quote")
+    assert "Example:" in p.stdout

@@ -1,0 +1,372 @@
+"""The fee engine: one pure function that prices one visit and itemises the result.
+
+``price_visit(request, settings)`` finds the schedule in force on the visit date and applies, in this
+order (domain.md "Fees", "Payment and cancellation"):
+
+1. base price of the support type (the band for the booked duration),
+2. extra-child add-on, 3. extension, 4. out-of-area transport  → ``gross``;
+5. hardship reduction (減額) off the whole visit, split by the ratio;
+6. each parent's share of the rest by the agreed ratio (whole yen, adding up exactly);
+7. member discount off the member parent's own share and non-member surcharge on the non-member's;
+8. payment due date; 9. the refund when the visit was cancelled.
+
+Nothing goes below zero and the parts always add up: ``father_share + mother_share == total``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .money import Ratio, fraction_of, split
+from .settings import CancellationTier, FeeSchedule, Parent, Settings, SupportType
+
+Member = Literal["none", "father", "mother", "both"]
+CancelledBy = Literal["father", "mother", "organisation"]
+
+
+class PricingRequest(BaseModel):
+    """Everything about one visit that its price depends on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    support_type: str
+    visit_date: date
+    children: int = 1
+    extension_minutes: int = 0
+    extension_agreed: bool = True
+    duration_minutes: int | None = Field(default=None, description="booked time without extension")
+    municipality: str = "金沢市"
+    father_member: bool = False
+    mother_member: bool = False
+    ratio: Ratio = Field(default_factory=Ratio.even)
+    reduction: int = 0
+    cancelled_at: datetime | None = None
+    cancelled_by: CancelledBy | None = None
+
+    @classmethod
+    def with_member(cls, member: Member, **kw: Any) -> "PricingRequest":
+        return cls(father_member=member in ("father", "both"), mother_member=member in ("mother", "both"), **kw)
+
+
+class PricingError(ValueError):
+    """The request cannot be priced; ``code`` is a finding code from the catalogue."""
+
+    def __init__(self, code: str, field: str, **params: Any):
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(code)
+
+    def message(self) -> str:
+        from .findings import CATALOG
+
+        return CATALOG[self.code].render(self.params)
+
+
+class FeeBreakdown(BaseModel):
+    """An itemised price.  All amounts are whole yen and never negative."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedule: str
+    support_type: str
+    support_type_ja: str
+    base: int
+    child_addon: int
+    extension: int
+    transport: int
+    gross: int
+    reduction: int
+    member_discount: int
+    father_member_discount: int
+    mother_member_discount: int
+    non_member_surcharge: int
+    father_share: int
+    mother_share: int
+    total: int
+    due_date: date
+    cancelled: bool = False
+    refund: int | None = None
+    father_refund: int | None = None
+    mother_refund: int | None = None
+    cancellation_charge: int | None = None
+
+    def share(self, parent: Parent) -> int:
+        return self.father_share if parent == "father" else self.mother_share
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schedule": self.schedule,
+            "support_type": self.support_type,
+            "base": self.base,
+            "child_addon": self.child_addon,
+            "extension": self.extension,
+            "transport": self.transport,
+            "gross": self.gross,
+            "member_discount": self.member_discount,
+            "father_member_discount": self.father_member_discount,
+            "mother_member_discount": self.mother_member_discount,
+            "non_member_surcharge": self.non_member_surcharge,
+            "reduction": self.reduction,
+            "father_share": self.father_share,
+            "mother_share": self.mother_share,
+            "total": self.total,
+            "due_date": self.due_date.isoformat(),
+        }
+        if self.cancelled:
+            out.update(
+                refund=self.refund,
+                father_refund=self.father_refund,
+                mother_refund=self.mother_refund,
+                cancellation_charge=self.cancellation_charge,
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class _Parts:
+    base: int
+    child_addon: int
+    extension: int
+    transport: int
+
+
+def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
+    schedule = settings.schedule_on(req.visit_date)
+    if schedule is None:
+        raise PricingError("no-fee-schedule", "visit_date", date=req.visit_date.isoformat())
+    stype = schedule.support_type(req.support_type)
+    if stype is None:
+        raise PricingError(
+            "unknown-support-type", "support_type", value=req.support_type, known="、".join(_type_labels(schedule))
+        )
+    parts = _parts(req, settings, schedule, stype)
+    gross = parts.base + parts.child_addon + parts.extension + parts.transport
+
+    if req.reduction < 0:
+        raise PricingError("reduction-negative", "reduction", value=req.reduction)
+    reduction = min(req.reduction, gross)
+    odd = settings.rules.odd_yen_to
+    shares = split(gross - reduction, req.ratio, odd)
+
+    surcharge = _non_member_surcharge(schedule, req, shares)
+    for parent in ("father", "mother"):
+        shares[parent] += surcharge[parent]
+    discounts = _member_discounts(schedule, stype, req, shares, odd)
+    for parent in ("father", "mother"):
+        shares[parent] -= discounts[parent]
+
+    total = shares["father"] + shares["mother"]
+    breakdown = dict(
+        schedule=schedule.name,
+        support_type=stype.key,
+        support_type_ja=stype.label_ja,
+        base=parts.base,
+        child_addon=parts.child_addon,
+        extension=parts.extension,
+        transport=parts.transport,
+        gross=gross,
+        reduction=reduction,
+        member_discount=discounts["father"] + discounts["mother"],
+        father_member_discount=discounts["father"],
+        mother_member_discount=discounts["mother"],
+        non_member_surcharge=surcharge["father"] + surcharge["mother"],
+        father_share=shares["father"],
+        mother_share=shares["mother"],
+        total=total,
+        due_date=req.visit_date - timedelta(days=schedule.payment_due_days_before),
+    )
+    if req.cancelled_at is not None or req.cancelled_by is not None:
+        breakdown.update(_refund(req, schedule, shares, odd))
+    return FeeBreakdown(**breakdown)
+
+
+def _type_labels(schedule: FeeSchedule) -> list[str]:
+    return [f"{s.key}({s.label_ja})" for s in schedule.support_types]
+
+
+def _parts(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype: SupportType) -> _Parts:
+    base = _base_price(req, stype)
+
+    if req.children < 1:
+        raise PricingError("children-too-few", "children", value=req.children)
+    rule = stype.child_addon
+    if rule.max_children is not None and req.children > rule.max_children:
+        raise PricingError("children-too-many", "children", value=req.children, limit=rule.max_children)
+    extra = max(0, req.children - rule.included_children)
+    if rule.kind == "fraction_of_base":
+        child_addon = extra * fraction_of(base, rule.numerator, rule.denominator)
+    elif rule.kind == "fixed_per_child":
+        child_addon = extra * rule.amount
+    else:
+        child_addon = 0
+
+    extension = _extension_price(req, stype)
+    transport = _transport(req, settings, schedule, stype)
+    return _Parts(base, child_addon, extension, transport)
+
+
+def _base_price(req: PricingRequest, stype: SupportType) -> int:
+    if req.duration_minutes is None:
+        return stype.base_bands[0].price
+    if req.duration_minutes <= 0:
+        raise PricingError("duration-invalid", "duration_minutes", value=req.duration_minutes)
+    for band in stype.base_bands:
+        if band.up_to_minutes is None or req.duration_minutes <= band.up_to_minutes:
+            return band.price
+    raise PricingError(
+        "duration-over-bands",
+        "duration_minutes",
+        value=req.duration_minutes,
+        limit=stype.base_bands[-1].up_to_minutes,
+        type_ja=stype.label_ja,
+    )
+
+
+def _extension_price(req: PricingRequest, stype: SupportType) -> int:
+    minutes = req.extension_minutes
+    if minutes == 0:
+        return 0
+    if minutes < 0:
+        raise PricingError("extension-negative", "extension_minutes", value=minutes)
+    rule = stype.extension
+    if rule is None:
+        raise PricingError("extension-not-allowed", "extension_minutes", value=minutes, type_ja=stype.label_ja)
+    if minutes > rule.max_minutes:
+        raise PricingError("extension-over-cap", "extension_minutes", value=minutes, limit=rule.max_minutes)
+    units, rest = divmod(minutes, rule.unit_minutes)
+    if rest:
+        if rule.partial_unit == "reject":
+            raise PricingError("extension-unit", "extension_minutes", value=minutes, unit=rule.unit_minutes)
+        units += 1  # a started unit is charged in full
+    if rule.requires_agreement and not req.extension_agreed:
+        raise PricingError("extension-not-agreed", "extension_agreed", value=minutes)
+    return units * rule.unit_price
+
+
+def _transport(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype: SupportType) -> int:
+    area = settings.area(req.municipality)
+    if area is None:
+        raise PricingError("municipality-unknown", "municipality", value=req.municipality)
+    if not (stype.transport_applies and area.out_of_area):
+        return 0
+    rule = schedule.transport
+    if rule.kind == "fare_table":
+        return area.fare
+    if area.distance_km is None:
+        raise PricingError("area-distance-missing", "municipality", value=req.municipality)
+    trips = 2 if rule.round_trip else 1
+    # Round the distance cost down to whole yen once, after multiplying, so no yen is lost per leg.
+    return int(area.distance_km * trips * rule.rate_per_km * rule.staff_count)
+
+
+def _non_member_surcharge(schedule: FeeSchedule, req: PricingRequest, shares: dict[Parent, int]) -> dict[Parent, int]:
+    pct = schedule.member.non_member_percent
+    members = {"father": req.father_member, "mother": req.mother_member}
+    return {p: 0 if members[p] else fraction_of(shares[p], pct - 100, 100) for p in ("father", "mother")}
+
+
+def _member_discounts(
+    schedule: FeeSchedule, stype: SupportType, req: PricingRequest, shares: dict[Parent, int], odd: Parent
+) -> dict[Parent, int]:
+    rule = schedule.member
+    none: dict[Parent, int] = {"father": 0, "mother": 0}
+    if not stype.member_discount_applies or rule.discount_per_use == 0:
+        return none
+    if rule.discount_scope == "per_member_parent":
+        wanted = {
+            "father": rule.discount_per_use if req.father_member else 0,
+            "mother": rule.discount_per_use if req.mother_member else 0,
+        }
+    else:  # one discount per visit when either parent is a member, shared by the ratio
+        if not (req.father_member or req.mother_member):
+            return none
+        wanted = split(rule.discount_per_use, req.ratio, odd)
+    # A discount never takes a share below zero.
+    return {p: min(wanted[p], shares[p]) for p in ("father", "mother")}
+
+
+def _refund(req: PricingRequest, schedule: FeeSchedule, shares: dict[Parent, int], odd: Parent) -> dict[str, Any]:
+    if req.cancelled_by is None:
+        raise PricingError("cancel-by-missing", "cancelled_by")
+    total = shares["father"] + shares["mother"]
+    rule = schedule.cancellation
+    if req.cancelled_by == "organisation" and rule.organisation_cancels_refund_in_full:
+        charge_parts: dict[Parent, int] = {"father": 0, "mother": 0}
+    else:
+        if req.cancelled_at is None:
+            raise PricingError("cancel-time-missing", "cancelled_at")
+        tier = applicable_tier(req.visit_date, req.cancelled_at, rule.tiers)
+        if tier is None:
+            charge = fraction_of(total, rule.late_charge_percent, 100)
+        else:
+            charge = min(total, tier.fixed_charge + fraction_of(total, tier.charge_percent, 100))
+        charge_parts = _split_capped(charge, req.ratio, shares, odd)
+    refunds = {p: shares[p] - charge_parts[p] for p in ("father", "mother")}
+    return dict(
+        cancelled=True,
+        refund=refunds["father"] + refunds["mother"],
+        father_refund=refunds["father"],
+        mother_refund=refunds["mother"],
+        cancellation_charge=charge_parts["father"] + charge_parts["mother"],
+    )
+
+
+def cutoff(visit_date: date, tier: CancellationTier) -> datetime:
+    """The moment before which notice must arrive for ``tier`` (e.g. noon of the day before)."""
+    return datetime.combine(visit_date - timedelta(days=tier.days_before), tier.at)
+
+
+def applicable_tier(visit_date: date, notice: datetime, tiers: tuple[CancellationTier, ...]) -> CancellationTier | None:
+    """The earliest tier whose cut-off the notice beat (strictly before it); None: too late for all."""
+    for tier in tiers:
+        if notice < cutoff(visit_date, tier):
+            return tier
+    return None
+
+
+def _split_capped(amount: int, ratio: Ratio, shares: dict[Parent, int], odd: Parent) -> dict[Parent, int]:
+    """Split a charge by the ratio, but never charge a parent more than they paid.
+
+    Interpretation (domain.md): the insurance part is borne in the fee ratio; where a discount left a
+    parent's share below their part, the other parent's refund covers the difference.
+    """
+    parts = split(amount, ratio, odd)
+    for p, other in (("father", "mother"), ("mother", "father")):
+        excess = parts[p] - shares[p]
+        if excess > 0:
+            parts[p] -= excess
+            parts[other] += excess
+    return {p: min(parts[p], shares[p]) for p in ("father", "mother")}
+
+
+class ContractCharge(BaseModel):
+    """What one parent pays when signing or renewing (yearly fees and a refundable deposit)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fee: int
+    deposit: int
+
+    @property
+    def total(self) -> int:
+        return self.fee + self.deposit
+
+
+def price_contract(settings: Settings, signed_on: date, *, renewal: bool) -> ContractCharge:
+    """Per-parent contract or renewal fee and deposit under the schedule in force on ``signed_on``.
+
+    The deposit is taken once, at the first contract, and refunded at the end.
+    """
+    schedule = settings.schedule_on(signed_on)
+    if schedule is None:
+        raise PricingError("no-fee-schedule", "contract_date", date=signed_on.isoformat())
+    rule = schedule.contract
+    return ContractCharge(
+        fee=rule.renewal_fee if renewal else rule.contract_fee,
+        deposit=0 if renewal else rule.deposit,
+    )

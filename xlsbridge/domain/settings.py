@@ -1,0 +1,302 @@
+"""The organisation's fee rules, as data.
+
+Every amount, area and interpretation that the rule book (domain.md) leaves to the organisation is a
+field here, so an admin changes fees in the workbook's settings sheet or the organisation's TOML file,
+never in code.  The rule *kinds* cover the public fee tables of several organisations (WEK's leaflet
+is the shipped default; see docs/fee-rules.md for the others):
+
+* base price per support type, flat or stepping by booked duration (``base_bands``);
+* extra children as a fraction of the base, a fixed amount each, or included up to N children;
+* extension in units (30 or 60 minutes) after the type's included time, with a cap;
+* a fixed member discount and/or a non-member surcharge (non-members pay N% of the price list);
+* cancellation: refund less a fixed part (WEK) or a charge as a percentage, by notice cut-offs;
+* transport as a fare per out-of-area municipality (WEK) or km × rate × round trip × staff;
+* yearly contract / renewal fees and refundable deposits per parent.
+
+Models validate themselves and explain, in Japanese first, what is wrong.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, time
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Parent = Literal["father", "mother"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _msg(ja: str, en: str) -> str:
+    # pydantic shows one message string; both languages travel together so a clerk and an admin
+    # reading an English log both understand it.  The settings adapters re-attach the cell.
+    return f"{ja} / {en}"
+
+
+class PriceBand(_Model):
+    """Base price for visits whose booked duration (without extension) is at most ``up_to_minutes``."""
+
+    up_to_minutes: int | None = Field(default=None, description="None: no upper limit")
+    price: int = Field(ge=0)
+
+    @field_validator("up_to_minutes")
+    @classmethod
+    def _positive(cls, v: int | None) -> int | None:
+        if v is not None and v <= 0:
+            raise ValueError(_msg("時間帯の上限は1分以上にしてください", "band limit must be at least 1 minute"))
+        return v
+
+
+class ChildAddon(_Model):
+    """What each child beyond those included in the base price adds."""
+
+    kind: Literal["none", "fraction_of_base", "fixed_per_child"] = "none"
+    # WEK: "基本料金の1/2" per extra child; kept as a fraction so 1/3 is exact too.
+    numerator: int = Field(default=1, ge=0)
+    denominator: int = Field(default=2, ge=1)
+    amount: int = Field(default=0, ge=0, description="yen per extra child (fixed_per_child)")
+    included_children: int = Field(default=1, ge=1, description="children covered by the base price")
+    max_children: int | None = Field(default=None, ge=1, description="None: no limit")
+
+
+class Extension(_Model):
+    """Extension beyond the type's included time, priced per unit."""
+
+    unit_minutes: int = Field(default=30, ge=1)
+    unit_price: int = Field(ge=0)
+    max_minutes: int = Field(ge=0)
+    # WEK takes extensions only in whole 30-minute units; others charge a started unit in full.
+    partial_unit: Literal["reject", "round_up"] = "reject"
+    requires_agreement: bool = True
+
+    @model_validator(mode="after")
+    def _cap_in_units(self) -> "Extension":
+        if self.max_minutes % self.unit_minutes and self.partial_unit == "reject":
+            raise ValueError(
+                _msg(
+                    f"延長の上限 {self.max_minutes} 分が単位 {self.unit_minutes} 分の倍数ではありません",
+                    f"extension cap {self.max_minutes} min is not a multiple of the {self.unit_minutes}-min unit",
+                )
+            )
+        return self
+
+
+class SupportType(_Model):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_ja: str
+    label_en: str
+    base_bands: tuple[PriceBand, ...] = Field(min_length=1)
+    included_minutes: int | None = Field(default=None, ge=1, description="time included in the base price")
+    child_addon: ChildAddon = ChildAddon()
+    extension: Extension | None = None
+    transport_applies: bool = True
+    member_discount_applies: bool = True
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> "SupportType":
+        limits = [b.up_to_minutes for b in self.base_bands]
+        if None in limits[:-1]:
+            raise ValueError(
+                _msg("上限なしの料金帯は最後に置いてください", "the open-ended price band must come last")
+            )
+        finite = [x for x in limits if x is not None]
+        if finite != sorted(set(finite)):
+            raise ValueError(
+                _msg("料金帯の上限は小さい順に、重複なく並べてください", "price band limits must increase")
+            )
+        if (
+            self.included_minutes is not None
+            and finite
+            and limits[-1] is not None
+            and self.included_minutes > limits[-1]
+        ):
+            raise ValueError(
+                _msg(
+                    f"基本時間 {self.included_minutes} 分が最後の料金帯の上限を超えています",
+                    f"included time {self.included_minutes} min exceeds the last price band",
+                )
+            )
+        return self
+
+
+class MemberPricing(_Model):
+    discount_per_use: int = Field(default=500, ge=0)
+    # Interpretation (domain.md): each member parent gets the discount off their own share.
+    discount_scope: Literal["per_member_parent", "per_visit"] = "per_member_parent"
+    # Price lists are member prices; a non-member pays this percentage of them (100 = same price).
+    non_member_percent: int = Field(default=100, ge=100, le=1000)
+
+
+class CancellationTier(_Model):
+    """A cut-off: notice received before ``days_before`` days before the visit at ``at`` o'clock."""
+
+    days_before: int = Field(ge=0)
+    at: time = time(12, 0)
+    charge_percent: int = Field(default=0, ge=0, le=100)
+    fixed_charge: int = Field(default=0, ge=0, description="kept in any case, e.g. WEK's insurance part")
+
+
+class Cancellation(_Model):
+    """Tiers from the earliest cut-off to the latest; notice after the last one pays ``late_charge_percent``."""
+
+    tiers: tuple[CancellationTier, ...] = (CancellationTier(days_before=1, at=time(12, 0), fixed_charge=500),)
+    late_charge_percent: int = Field(default=100, ge=0, le=100)
+    organisation_cancels_refund_in_full: bool = True
+
+    @model_validator(mode="after")
+    def _tiers_ordered(self) -> "Cancellation":
+        keys = [(-t.days_before, t.at) for t in self.tiers]
+        if keys != sorted(keys) or len(set(keys)) != len(keys):
+            raise ValueError(
+                _msg(
+                    "キャンセル区分は早い締切から順に、重複なく並べてください",
+                    "cancellation cut-offs must run from the earliest to the latest without repeats",
+                )
+            )
+        return self
+
+
+class Transport(_Model):
+    kind: Literal["fare_table", "per_km"] = "fare_table"
+    rate_per_km: int = Field(default=0, ge=0)
+    round_trip: bool = True
+    staff_count: int = Field(default=1, ge=1)
+
+
+class ContractFees(_Model):
+    contract_fee: int = Field(default=0, ge=0, description="per parent, at the first contract")
+    renewal_fee: int = Field(default=0, ge=0, description="per parent, at each renewal")
+    deposit: int = Field(default=0, ge=0, description="per parent, refunded at the end")
+
+
+class FeeSchedule(_Model):
+    """One fee schedule, in force from ``effective_from`` until the next schedule's date."""
+
+    name: str
+    effective_from: date
+    effective_to: date | None = Field(default=None, description="last day in force; None: until the next")
+    support_types: tuple[SupportType, ...] = Field(min_length=1)
+    member: MemberPricing = MemberPricing()
+    cancellation: Cancellation = Cancellation()
+    transport: Transport = Transport()
+    contract: ContractFees = ContractFees()
+    payment_due_days_before: int = Field(default=5, ge=0)
+
+    @model_validator(mode="after")
+    def _unique_types(self) -> "FeeSchedule":
+        keys = [s.key for s in self.support_types]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(_msg(f"支援類型 {dup[0]} が重複しています", f"support type {dup[0]} is listed twice"))
+        return self
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> "FeeSchedule":
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError(
+                _msg(
+                    f"料金表「{self.name}」の適用終了日が開始日より前です",
+                    f"fee schedule '{self.name}' ends before it starts",
+                )
+            )
+        return self
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def support_type(self, key: str) -> SupportType | None:
+        return next((s for s in self.support_types if s.key == key), None)
+
+
+class Area(_Model):
+    municipality: str = Field(min_length=1)
+    out_of_area: bool = False
+    fare: int = Field(default=0, ge=0, description="yen added for an out-of-area visit (fare_table)")
+    distance_km: Decimal | None = Field(default=None, ge=0, description="one way, for per_km transport")
+    fare_is_sample: bool = False
+
+
+class Rules(_Model):
+    """Non-fee rules that domain.md marks as interpretations or organisation choices."""
+
+    contract_months: int = Field(default=12, ge=1)
+    pre_consultation_days: int = Field(default=7, ge=0)
+    prefecture: str = "石川県"
+    min_child_age: int = Field(default=3, ge=0)
+    # "junior_high": at renewal a junior-high student leaves (WEK); "age": a child aged >= exit_age does.
+    renewal_exclusion: Literal["junior_high", "age"] = "junior_high"
+    exit_age: int = Field(default=13, ge=1)
+    national_max_age: int = Field(default=15, ge=1)
+    national_age_rule: Literal["under_age", "end_of_school_year"] = "under_age"
+    odd_yen_to: Parent = "father"
+    review_interval_months: int = Field(default=3, ge=1)
+
+
+def normalise_municipality(name: str) -> str:
+    """Fold full-width forms and spaces so '　金沢市 ' and '金沢市' are the same place."""
+    text = unicodedata.normalize("NFKC", name).strip().replace(" ", "")
+    return text
+
+
+class Settings(_Model):
+    """Everything the organisation configures: schedules over time, areas, rules, holidays."""
+
+    organisation: str = "NPO法人WEKプロジェクト"
+    schedules: tuple[FeeSchedule, ...] = Field(min_length=1)
+    areas: tuple[Area, ...] = ()
+    rules: Rules = Rules()
+    office_holidays: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        dates = [s.effective_from for s in self.schedules]
+        if len(set(dates)) != len(dates):
+            dup = sorted({d for d in dates if dates.count(d) > 1})[0]
+            raise ValueError(
+                _msg(
+                    f"適用開始日 {dup.isoformat()} の料金表が2つあります",
+                    f"two fee schedules take effect on {dup.isoformat()}",
+                )
+            )
+        ordered = sorted(self.schedules, key=lambda s: s.effective_from)
+        for earlier, later in zip(ordered, ordered[1:]):
+            if earlier.effective_to is not None and earlier.effective_to >= later.effective_from:
+                raise ValueError(
+                    _msg(
+                        f"料金表「{earlier.name}」と「{later.name}」の適用期間が重なっています",
+                        f"fee schedules '{earlier.name}' and '{later.name}' overlap",
+                    )
+                )
+        names = [normalise_municipality(a.municipality) for a in self.areas]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})[0]
+            raise ValueError(_msg(f"区域表に {dup} が2回あります", f"{dup} is listed twice in the area table"))
+        return self
+
+    def schedule_on(self, day: date) -> FeeSchedule | None:
+        """The schedule in force on ``day`` (the latest one that took effect on or before it)."""
+        in_force = [s for s in self.schedules if s.in_force_on(day)]
+        return max(in_force, key=lambda s: s.effective_from) if in_force else None
+
+    def area(self, municipality: str) -> Area | None:
+        wanted = normalise_municipality(municipality)
+        prefix = normalise_municipality(self.rules.prefecture)
+        if prefix and wanted.startswith(prefix) and len(wanted) > len(prefix):
+            wanted = wanted[len(prefix) :]  # "石川県金沢市" is written in full by some staff
+        for a in self.areas:
+            if normalise_municipality(a.municipality) == wanted:
+                return a
+        return None
+
+    @property
+    def support_type_keys(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for s in self.schedules:
+            for st in s.support_types:
+                seen.setdefault(st.key, None)
+        return tuple(seen)
