@@ -363,3 +363,16 @@ def add_office_days(d: date, n: int, extra_holidays: frozenset[date] = frozenset
         if is_office_day(d, extra_holidays):
             remaining -= 1
     return d
+
+
+# --- months -------------------------------------------------------------------------------------
+
+
+def add_months(d: date, months: int) -> date:
+    """Same day ``months`` later; a day that month lacks falls back to its last day (1/31 + 1 → 2/28)."""
+    import calendar as _cal
+
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    last = _cal.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(d.day, last))

@@ -127,6 +127,8 @@ class Ledger(BaseModel):
     visits: tuple[Visit, ...] = ()
     staff: tuple[StaffMember, ...] = ()
     template_version: str | None = None
+    # True when the visits sheet has the 父入金日 / 母入金日 columns: only then is "unpaid" meaningful.
+    records_payments: bool = False
 
     def cases_by_id(self) -> dict[str, Case]:
         out: dict[str, Case] = {}

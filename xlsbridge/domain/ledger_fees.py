@@ -1,0 +1,192 @@
+"""Pricing every visit of a ledger, and the summaries staff and funders read.
+
+A visit whose entries break a rule gets no price: a wrong number on a fee statement is worse than
+none.  Instead it carries the codes of the findings that stop it, so the fees sheet can point at
+the validate report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from .findings import Finding
+from .ledger import Case, Ledger, Visit
+from .money import Ratio
+from .pricing import FeeBreakdown, PricingError, PricingRequest, price_visit
+from .settings import Settings
+
+VISITS_SHEET = "面会記録"
+CASES_SHEET = "ケース"
+# Case fields a visit's price depends on: an error there blocks the case's visits.
+PRICING_CASE_FIELDS = frozenset({"ratio", "father.member", "mother.member", "reduction"})
+
+
+@dataclass(frozen=True)
+class VisitPrice:
+    visit: Visit
+    breakdown: FeeBreakdown | None
+    blocked_by: tuple[str, ...] = ()  # finding codes; empty when priced
+    blocked_cells: tuple[str, ...] = ()
+
+
+def pricing_request(case: Case, visit: Visit) -> PricingRequest:
+    """The fee engine's view of a ledger visit (raises PricingError / ValueError on missing data)."""
+    if visit.visit_date is None or visit.support_type is None or visit.children is None:
+        raise ValueError("incomplete visit")
+    return PricingRequest(
+        support_type=visit.support_type,
+        visit_date=visit.visit_date,
+        children=visit.children,
+        extension_minutes=visit.extension_minutes,
+        extension_agreed=visit.extension_agreed,
+        duration_minutes=visit.duration_minutes(),
+        municipality=visit.municipality or "",
+        father_member=case.father.member,
+        mother_member=case.mother.member,
+        ratio=case.ratio or Ratio.even(),
+        reduction=case.reduction,
+        cancelled_at=visit.cancelled_at if visit.status == "cancelled" else None,
+        cancelled_by=visit.cancelled_by if visit.status == "cancelled" else None,
+    )
+
+
+def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:
+    errors_by_row: dict[tuple[str, int], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.severity == "error" and f.location.row is not None:
+            if f.location.sheet == CASES_SHEET and f.location.field not in PRICING_CASE_FIELDS:
+                continue
+            errors_by_row[(f.location.sheet, f.location.row)].append(f)
+    cases = ledger.cases_by_id()
+    case_rows = {c.case_id: c.row for c in ledger.cases if c.case_id}
+    out: list[VisitPrice] = []
+    for visit in ledger.visits:
+        blocking = list(errors_by_row.get((VISITS_SHEET, visit.row or -1), []))
+        case = cases.get(visit.case_id or "")
+        if case is not None:
+            blocking += errors_by_row.get((CASES_SHEET, case_rows.get(case.case_id) or -1), [])
+        if blocking or case is None:
+            out.append(_blocked(visit, blocking))
+            continue
+        try:
+            out.append(VisitPrice(visit, price_visit(pricing_request(case, visit), ledger.settings)))
+        except (PricingError, ValueError) as exc:
+            code = exc.code if isinstance(exc, PricingError) else "visit-incomplete"
+            out.append(VisitPrice(visit, None, (code,)))
+    return out
+
+
+def _blocked(visit: Visit, blocking: list[Finding]) -> VisitPrice:
+    codes = tuple(dict.fromkeys(f.code for f in blocking)) or ("unknown-case-id",)
+    cells = tuple(dict.fromkeys(f.location.address() for f in blocking))
+    return VisitPrice(visit, None, codes, cells)
+
+
+@dataclass
+class SummaryRow:
+    """Totals for one case in one month (or for a whole case / month when the other key is None)."""
+
+    case_id: str | None
+    month: str | None  # "2025-06"
+    held: int = 0
+    planned: int = 0
+    cancelled: int = 0
+    unpriced: int = 0
+    billed_father: int = 0
+    billed_mother: int = 0
+    refunded_father: int = 0
+    refunded_mother: int = 0
+
+    @property
+    def billed(self) -> int:
+        return self.billed_father + self.billed_mother
+
+    @property
+    def refunded(self) -> int:
+        return self.refunded_father + self.refunded_mother
+
+
+@dataclass
+class FeeSummary:
+    by_case_month: list[SummaryRow] = field(default_factory=list)
+    by_month: list[SummaryRow] = field(default_factory=list)
+    by_case: list[SummaryRow] = field(default_factory=list)
+    total: SummaryRow = field(default_factory=lambda: SummaryRow(None, None))
+
+
+def summarise(prices: list[VisitPrice]) -> FeeSummary:
+    """Visits and amounts billed to each parent, and refunds, per case and month.
+
+    A cancelled visit was billed (payment is due 5 days before) and then partly refunded, so it
+    counts in both columns; an unpriced visit counts only as unpriced.
+    """
+    cells: dict[tuple[str, str], SummaryRow] = {}
+    for vp in prices:
+        v = vp.visit
+        if v.visit_date is None or not v.case_id:
+            continue
+        key = (v.case_id, f"{v.visit_date.year:04d}-{v.visit_date.month:02d}")
+        row = cells.setdefault(key, SummaryRow(*key))
+        _add(row, vp)
+
+    summary = FeeSummary(by_case_month=[cells[k] for k in sorted(cells)])
+    months: dict[str, SummaryRow] = {}
+    cases: dict[str, SummaryRow] = {}
+    for row in summary.by_case_month:
+        for target in (
+            months.setdefault(row.month or "", SummaryRow(None, row.month)),
+            cases.setdefault(row.case_id or "", SummaryRow(row.case_id, None)),
+            summary.total,
+        ):
+            _merge(target, row)
+    summary.by_month = [months[k] for k in sorted(months)]
+    summary.by_case = [cases[k] for k in sorted(cases)]
+    return summary
+
+
+def _add(row: SummaryRow, vp: VisitPrice) -> None:
+    status = vp.visit.status
+    if vp.breakdown is None:
+        row.unpriced += 1
+        return
+    b = vp.breakdown
+    if status == "held":
+        row.held += 1
+    elif status == "cancelled":
+        row.cancelled += 1
+    else:
+        row.planned += 1
+    row.billed_father += b.father_share
+    row.billed_mother += b.mother_share
+    if b.cancelled:
+        row.refunded_father += b.father_refund or 0
+        row.refunded_mother += b.mother_refund or 0
+
+
+def _merge(target: SummaryRow, row: SummaryRow) -> None:
+    for name in ("held", "planned", "cancelled", "unpriced", "billed_father", "billed_mother",
+                 "refunded_father", "refunded_mother"):
+        setattr(target, name, getattr(target, name) + getattr(row, name))
+
+
+def breakdown_text(b: FeeBreakdown, settings: Settings, visit: Visit) -> str:
+    """The short 内訳 text of the fees sheet, e.g. ``付き添い型 8,500 + 子2人目 4,250 + 延長60分 2,000 …``."""
+    parts = [f"{b.support_type_ja} {b.base:,}"]
+    if b.child_addon:
+        parts.append(f"子ども加算 {b.child_addon:,}")
+    if b.extension:
+        parts.append(f"延長{visit.extension_minutes}分 {b.extension:,}")
+    if b.transport:
+        parts.append(f"交通費({visit.municipality}) {b.transport:,}")
+    text = " + ".join(parts)
+    if b.reduction:
+        text += f" − 減額 {b.reduction:,}"
+    if b.member_discount:
+        text += f" − 会員割引 {b.member_discount:,}"
+    if b.non_member_surcharge:
+        text += f" + 非会員 {b.non_member_surcharge:,}"
+    text += f" = {b.total:,}円"
+    if b.cancelled:
+        text += f"（中止: 返金 {b.refund or 0:,}円）"
+    return text
+
