@@ -1,0 +1,75 @@
+"""`xlsbridge fees`: price every visit and fill the computed columns of 面会記録."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import t
+from .options import as_of_option, password_from, password_option, today
+
+
+@click.command(
+    epilog="""\b
+Example:
+  xlsbridge fees 案件台帳.xlsx                    # update in place (a backup is kept)
+  xlsbridge fees 案件台帳.xlsx --dry-run          # show what would change, write nothing
+  xlsbridge fees 案件台帳.xlsx --out 料金計算済み.xlsx
+"""
+)
+@click.argument("ledger", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result to this new workbook instead of updating the ledger.")
+@click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
+@as_of_option
+@password_option
+def fees(ledger, out, dry_run, as_of, password_env):
+    """Price every visit of LEDGER with the fee schedule in its settings sheet.
+
+    Fills the computed columns of 面会記録 (基本料金 … 返金額, 内訳) and redraws the 料金集計 sheet
+    (visits, amounts billed to each parent and refunds, per case and per month). Cells staff typed
+    are never changed. A visit whose entries have an error gets no price; its 内訳 cell points at
+    the validate finding to fix instead.
+
+    Without --out the ledger is updated in place, safely: a timestamped copy is kept in the folder
+    xlsbridge_backup beside it, the new file is written to a temporary file and renamed, and a
+    ledger open in Excel is refused (close it, or use --out).
+    """
+    from ..io.workbook_io import open_for_update
+    from ..services.fees import load_and_price, write_fees
+    from ..services.ledger_writes import ledger_update
+
+    password = password_from(password_env)
+    with ledger_update(ledger, out=out, command="xlsbridge fees", read_only=dry_run) as update:
+        result = load_and_price(ledger, as_of=today(as_of), password=password)
+        wb = open_for_update(ledger, password)
+        changes = write_fees(wb, result)
+        _report(result)
+        if dry_run:
+            _report_dry_run(changes)
+            return
+        where = update.save(wb, password)
+    click.echo(t(f"変更したセル: {len(changes)}。保存しました: {where}", f"cells changed: {len(changes)}; saved {where}"))
+    if update.backup is not None:
+        click.echo(t(f"元の台帳のバックアップ: {update.backup}", f"backup of the previous ledger: {update.backup}"))
+
+
+def _report(result) -> None:
+    click.echo(t(f"面会 {len(result.prices)} 件: 計算 {result.priced} 件、未計算 {result.unpriced} 件（入力チェックの指摘あり）",
+                 f"{len(result.prices)} visits: {result.priced} priced, {result.unpriced} not priced (validate findings)"))
+    click.echo(t(f"料金集計: 請求 {result.summary.total.billed:,}円、返金 {result.summary.total.refunded:,}円",
+                 f"summary: billed {result.summary.total.billed:,} yen, refunded {result.summary.total.refunded:,} yen"))
+
+
+def _report_dry_run(changes) -> None:
+    click.echo(t(f"変更されるセル: {len(changes)}（--dry-run: 何も書き込んでいません）",
+                 f"cells that would change: {len(changes)} (--dry-run: nothing written)"))
+    for change in changes[:40]:
+        click.echo(f"  {change.address}: {_show(change.old)} → {_show(change.new)}")
+    if len(changes) > 40:
+        click.echo(t(f"  …ほか {len(changes) - 40} セル", f"  … and {len(changes) - 40} more cells"))
+
+
+def _show(value) -> str:
+    return "（空）" if value in (None, "") else str(value)

@@ -1,0 +1,73 @@
+"""`xlsbridge flags`: contracts to renew, children leaving, programme limits, payments, reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import t
+from .options import as_of_option, password_from, password_option, today
+
+
+@click.command(
+    epilog="""\b
+Example:
+  xlsbridge flags 案件台帳.xlsx                       # next 60 days, also written to 期限・年齢
+  xlsbridge flags 案件台帳.xlsx --as-of 2026-03-01 --within 30
+  xlsbridge flags 案件台帳.xlsx --format csv --no-write > 期限.csv
+"""
+)
+@click.argument("ledger", type=click.Path(dir_okay=False, path_type=Path))
+@as_of_option
+@click.option("--within", default=60, show_default=True, type=click.IntRange(0, 3650), metavar="DAYS",
+              help="How many days ahead to look.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="Output format (json has a schema_version; csv opens in Excel).")
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Also write the list to the 期限・年齢 sheet of the ledger (safely, with a backup).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the ledger with the 期限・年齢 sheet to this new file instead of updating it in place.")
+@password_option
+def flags(ledger, as_of, within, fmt, write, out, password_env):
+    """List what needs action soon in LEDGER.
+
+    \b
+    - contracts whose term ends (both parents must renew for the case to go on);
+    - children who will be junior-high students at the next renewal and leave then
+      (their grade and age on that date);
+    - national-programme cases reaching one year, and months whose one visit is used;
+    - unpaid shares past their due date (when 父入金日 / 母入金日 are recorded);
+    - support plan reviews due (見直し予定日, or every 3 months from the contract).
+
+    Each item has its kind, the case, the date it falls due, the days left and what to do.
+    The list names case IDs only, never people or their contact details.
+    """
+    from ..errors import WorkbookBusy
+    from ..io.reader import read_ledger
+    from ..io.workbook_io import open_for_update
+    from ..services.flags import compute_flags, render_csv, render_json, render_text, write_flags_sheet
+    from ..services.ledger_writes import ledger_update
+
+    password = password_from(password_env)
+    day = today(as_of)
+    renderers = {"text": render_text, "json": render_json, "csv": render_csv}
+    if not write:
+        report = compute_flags(read_ledger(ledger, password=password), day, within)
+        click.echo(renderers[fmt](report))
+        return
+    try:
+        with ledger_update(ledger, out=out, command="xlsbridge flags") as update:
+            report = compute_flags(read_ledger(ledger, password=password), day, within)
+            click.echo(renderers[fmt](report))
+            wb = open_for_update(ledger, password)
+            write_flags_sheet(wb, report)
+            where = update.save(wb, password)
+    except WorkbookBusy as busy:
+        # The list is what matters; print it and say why the sheet was not updated.
+        report = compute_flags(read_ledger(ledger, password=password), day, within)
+        click.echo(renderers[fmt](report))
+        click.echo(t(f"期限・年齢シートは更新していません: {busy.message()}", f"sheet not updated: {busy.message()}"), err=True)
+        return
+    if fmt == "text":
+        click.echo(t(f"期限・年齢シートに書き込みました: {where}", f"written to the 期限・年齢 sheet: {where}"))

@@ -1,0 +1,83 @@
+"""`xlsbridge plan`: draw the 親子交流支援計画書 of a case, print-ready on A4."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..i18n import t
+from .options import as_of_option, password_from, password_option, today
+
+
+@click.command(
+    epilog="""\b
+Example:
+  xlsbridge plan 案件台帳.xlsx --case C001                      # sheet 計画書_C001 in the ledger
+  xlsbridge plan 案件台帳.xlsx --case C001 --out 計画書_C001.xlsx --pdf
+  xlsbridge plan 案件台帳.xlsx --all --out 計画書_全ケース.xlsx
+"""
+)
+@click.argument("ledger", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", "case_id", metavar="ID", help="The case (ケースID) to draw.")
+@click.option("--all", "all_active", is_flag=True, help="Draw every active case (状態 契約中).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the plan sheets to this new workbook (holding nothing else) instead of the ledger.")
+@click.option("--pdf", is_flag=True, help="Also make a PDF with LibreOffice (must be installed).")
+@as_of_option
+@password_option
+def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
+    """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.
+
+    The items follow the official form in order: 申込日, 事前相談日, 申請者 and 相手方 (父・母,
+    同居・別居), children with their era birth dates and ages, 援助内容 and 援助条件 ticked,
+    支援員, and the 支援経過 table of every visit, continuing on further pages. A4 portrait, one
+    page wide. Both parents see this form, so it never shows an address, phone number or e-mail.
+
+    Without --out the sheet goes into the ledger (named 計画書_<ケースID>), safely, with a backup.
+    """
+    from ..io.reader import read_ledger
+    from ..io.workbook_io import open_for_update
+    from ..services.ledger_writes import ledger_update
+    from ..services.plan import add_plan_sheets, plans_for, plans_workbook, select_cases
+
+    if bool(case_id) == bool(all_active):
+        raise click.UsageError(t("--case ケースID か --all のどちらか一方を指定してください", "give either --case ID or --all"))
+    password = password_from(password_env)
+    day = today(as_of)
+    if out is not None:
+        read = read_ledger(ledger, password=password)
+        plans = plans_for(read, select_cases(read, case_id, all_active), day)
+        wb = plans_workbook(plans)
+        with ledger_update(ledger, out=out, command="xlsbridge plan") as update:
+            update.save(wb, None)  # a new file: plain, it holds no contact data
+        target, names = out, [ws.title for ws in wb.worksheets]
+    else:
+        with ledger_update(ledger, out=None, command="xlsbridge plan") as update:
+            read = read_ledger(ledger, password=password)
+            plans = plans_for(read, select_cases(read, case_id, all_active), day)
+            wb = open_for_update(ledger, password)
+            names = add_plan_sheets(wb, plans)
+            target = update.save(wb, password)
+    click.echo(t(f"計画書 {len(names)} 件を作成しました: {target}（シート: {', '.join(names[:10])}{' …' if len(names) > 10 else ''}）",
+                 f"drew {len(names)} plan sheet(s) in {target} ({', '.join(names[:10])}{' …' if len(names) > 10 else ''})"))
+    if pdf:
+        _pdf(plans, target if out is not None else None, ledger)
+
+
+def _pdf(plans, workbook: Path | None, ledger: Path) -> None:
+    import tempfile
+
+    from ..io.pdf import convert_to_pdf
+    from ..services.plan import plans_workbook
+
+    if workbook is not None:
+        made = convert_to_pdf(workbook, workbook.parent)
+    else:
+        # The ledger holds contact data: convert a workbook with only the plan sheets.
+        name = f"計画書_{plans[0].case_id}" if len(plans) == 1 else "計画書_全ケース"
+        with tempfile.TemporaryDirectory(prefix="xlsbridge-plan-") as tmp:
+            source = Path(tmp) / f"{name}.xlsx"
+            plans_workbook(plans).save(source)
+            made = convert_to_pdf(source, ledger.parent)
+    click.echo(t(f"PDF: {made}", f"PDF: {made}"))

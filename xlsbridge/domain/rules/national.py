@@ -1,0 +1,92 @@
+"""National programme cases (親子交流支援事業, domain.md "National program cases"): children under 15,
+at most one supported visit a calendar month, support for one year at most, and the eligibility
+record.  The pre-consultation of both parents is checked with the others (contracts.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from ..contracts import contract_end
+from ..findings import Finding
+from ..jpcalendar import add_months, end_of_school_year_turning
+from ..ledger import Case, Child, Ledger
+from ..settings import Rules, Settings
+from ._common import CASES_SHEET, CHILDREN_SHEET, VISITS_SHEET, age_at, counts, finding, index
+
+
+def _national_cases(ledger: Ledger) -> Iterable[Case]:
+    return (c for c in index(ledger).cases.values() if c.national_program)
+
+
+def _too_old(child: Child, day: date, rules: Rules) -> bool:
+    if rules.national_age_rule == "end_of_school_year":
+        return day > end_of_school_year_turning(child.birth_date, rules.national_max_age)
+    return age_at(child.birth_date, day) >= rules.national_max_age
+
+
+def _limit_text(child: Child, rules: Rules) -> tuple[str, str]:
+    n = rules.national_max_age
+    if rules.national_age_rule == "end_of_school_year":
+        end = end_of_school_year_turning(child.birth_date, n).isoformat()
+        return f"{n}歳に達した年度末（{end}）まで", f"children until the March 31 after turning {n} ({end})"
+    return f"{n}歳未満", f"children under {n}"
+
+
+def child_age(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    rules = settings.rules
+    idx = index(ledger)
+    for case in _national_cases(ledger):
+        visits = [v for v in idx.visits.get(case.case_id, []) if counts(v)]
+        for child in idx.children.get(case.case_id, []):
+            if child.birth_date is None:
+                continue
+            late = next((v for v in visits if _too_old(child, v.visit_date, rules)), None)
+            if late is not None:
+                ja, en = _limit_text(child, rules)
+                yield finding("national-child-age", CHILDREN_SHEET, child.row, "birth_date",
+                              child.birth_date.isoformat(), case.case_id, visit_id=late.visit_id,
+                              date=late.visit_date.isoformat(), age=age_at(child.birth_date, late.visit_date),
+                              limit_ja=ja, limit_en=en)
+
+
+def monthly_limit(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """Held and planned visits count; a cancelled one does not."""
+    idx = index(ledger)
+    for case in _national_cases(ledger):
+        seen: dict[tuple[int, int], int] = {}
+        for v in idx.visits.get(case.case_id, []):
+            if not counts(v):
+                continue
+            month = (v.visit_date.year, v.visit_date.month)
+            seen[month] = seen.get(month, 0) + 1
+            if seen[month] > 1:
+                yield finding("national-monthly-limit", VISITS_SHEET, v.row, "visit_date", v.visit_date.isoformat(),
+                              v.visit_id, count=seen[month], month_ja=f"{month[0]}年{month[1]}月",
+                              month_en=f"{month[0]}-{month[1]:02d}")
+
+
+def one_year(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """Support lasts a year from the day both parents had signed.
+
+    A visit after the contract term itself is reported by the contract rule, not twice.
+    """
+    idx = index(ledger)
+    for case in _national_cases(ledger):
+        start = case.both_signed_on()
+        if start is None:
+            continue
+        year_end = add_months(start, 12) - timedelta(days=1)
+        term_end = contract_end(case, settings.rules) or year_end
+        for v in idx.visits.get(case.case_id, []):
+            if counts(v) and year_end < v.visit_date <= term_end:
+                yield finding("national-over-one-year", VISITS_SHEET, v.row, "visit_date", v.visit_date.isoformat(),
+                              v.visit_id, start=start.isoformat(), end=year_end.isoformat())
+
+
+def eligibility(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    for case in _national_cases(ledger):
+        if not case.child_support_allowance:
+            yield finding("national-allowance-missing", CASES_SHEET, case.row, "child_support_allowance", None,
+                          case.case_id)

@@ -1,0 +1,167 @@
+"""Visits: what the fee engine refuses, the place, the children, the record of a held visit, the staff.
+
+The fee rules (support type in the schedule in force, extension only where the type has one, in
+whole units, within the cap and agreed in advance, a municipality of the area table, a refund that
+needs who cancelled and when) are written once, in ``pricing.price_visit``.  This module asks the
+engine and turns each ``PricingError`` into a finding at the visit's cell.  The engine stops at the
+first problem, so the field it named is set to a neutral value and the visit is priced again, until
+it prices or a problem cannot be neutralised.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from ..findings import Finding
+from ..ledger import Case, Ledger, Visit
+from ..ledger_fees import pricing_request
+from ..pricing import PricingError, PricingRequest, price_visit
+from ..settings import Settings
+from ._common import CASES_SHEET, VISITS_SHEET, finding, fold, index
+
+# PricingError.field -> the visit's column where the finding goes
+_LOCATION = {
+    "support_type": "support_type",
+    "visit_date": "visit_date",
+    "children": "children",
+    "duration_minutes": "end",
+    "extension_minutes": "extension_minutes",
+    "extension_agreed": "extension_agreed",
+    "municipality": "municipality",
+    "cancelled_by": "cancelled_by",
+    "cancelled_at": "cancelled_at",
+}
+# What to set a refused field to so the rest of the visit can be priced; absent: stop.
+_NEUTRAL: dict[str, dict[str, Any]] = {
+    "children": {"children": 1},
+    "duration_minutes": {"duration_minutes": None},
+    "extension_minutes": {"extension_minutes": 0},
+    "extension_agreed": {"extension_minutes": 0},
+    "cancelled_by": {"cancelled_by": "father"},  # any parent: the cut-off applies to both alike
+}
+
+
+def _neutral_municipality(settings: Settings) -> str | None:
+    """An in-area place (no transport, no distance needed) to price the rest of a visit with."""
+    area = next((a for a in settings.areas if not a.out_of_area), settings.areas[0] if settings.areas else None)
+    return area.municipality if area else None
+
+
+def _request(case: Case, visit: Visit, settings: Settings) -> PricingRequest | None:
+    if visit.visit_date is None or visit.support_type is None:
+        return None  # the required-field rule reports these
+    if visit.children is None:
+        visit = visit.model_copy(update={"children": 1})
+    req = pricing_request(case, visit)
+    # The case's reduction is checked once, on the case (rules/contracts.py).
+    update: dict[str, Any] = {"reduction": 0}
+    if visit.municipality is None and _neutral_municipality(settings):
+        update["municipality"] = _neutral_municipality(settings)  # required-missing reports it
+    return req.model_copy(update=update)
+
+
+def fee_rules(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """Every fee rule a visit breaks, from the fee engine."""
+    idx = index(ledger)
+    no_case = Case()
+    for visit in ledger.visits:
+        case = idx.cases.get(visit.case_id or "", no_case)
+        req = _request(case, visit, settings)
+        if req is None:
+            continue
+        if visit.status == "cancelled" and visit.cancelled_by is None and visit.cancelled_at is None:
+            # Without either, the engine cannot tell this visit was cancelled: say who is missing
+            # here and let the engine check the notice time for a parent's cancellation.
+            yield finding("cancel-by-missing", VISITS_SHEET, visit.row, "cancelled_by", None, visit.visit_id)
+            req = req.model_copy(update={"cancelled_by": "father"})
+        yield from _price_all(req, visit, settings)
+
+
+def _price_all(req: PricingRequest, visit: Visit, settings: Settings) -> Iterable[Finding]:
+    for _ in range(len(_LOCATION)):
+        try:
+            price_visit(req, settings)
+            return
+        except PricingError as exc:
+            params = dict(exc.params)
+            value = params.pop("value", None)
+            yield finding(exc.code, VISITS_SHEET, visit.row, _LOCATION.get(exc.field), value, visit.visit_id, **params)
+            update = _NEUTRAL.get(exc.field)
+            if exc.field == "municipality" and _neutral_municipality(settings):
+                update = {"municipality": _neutral_municipality(settings)}
+            if update is None:
+                return
+            req = req.model_copy(update=update)
+
+
+_HOME = re.compile(r"(父|母|親)の?(自宅|宅|家|実家)")
+
+
+def places(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """Never a parent's home: the place kind 親の自宅, or a place written as 父の自宅, 母宅 …"""
+    for v in ledger.visits:
+        text = unicodedata.normalize("NFKC", v.place or "")
+        if v.place_kind == "parent_home" or _HOME.search(text):
+            # The place text is not echoed: it may be an address.
+            yield finding("place-parent-home", VISITS_SHEET, v.row,
+                          "place_kind" if v.place_kind == "parent_home" else "place", None, v.visit_id)
+
+
+def children_count(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    idx = index(ledger)
+    for v in ledger.visits:
+        if v.children is None or v.case_id not in idx.cases:
+            continue
+        registered = len(idx.children.get(v.case_id, []))
+        if v.children > registered:
+            yield finding("children-more-than-case", VISITS_SHEET, v.row, "children", v.children, v.visit_id,
+                          case=v.case_id, count=registered)
+
+
+_HELD_NEEDS = (("start", "開始時刻"), ("end", "終了時刻"), ("staff", "担当支援員"), ("content", "内容"))
+
+
+def held_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """A held visit records its times, who supported it and what happened."""
+    for v in ledger.visits:
+        if v.status != "held":
+            continue
+        for key, header in _HELD_NEEDS:
+            if getattr(v, key) is None:
+                yield finding("held-visit-incomplete", VISITS_SHEET, v.row, key, None, v.visit_id, header=header)
+
+
+def support_types_match(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    idx = index(ledger)
+    labels = {st.key: st.label_ja for s in settings.schedules for st in s.support_types}
+    for v in ledger.visits:
+        case = idx.cases.get(v.case_id or "")
+        if case is None or case.support_type not in labels or v.support_type not in labels:
+            continue  # an unknown type is reported as such (unknown-support-type)
+        if v.support_type != case.support_type:
+            yield finding("visit-type-differs", VISITS_SHEET, v.row, "support_type",
+                          labels.get(v.support_type, v.support_type), v.visit_id,
+                          case_type=labels.get(case.support_type, case.support_type))
+
+
+_SEPARATORS = re.compile(r"[、,・/]+")
+
+
+def staff_names(text: str) -> list[str]:
+    """The names in a staff cell; several are separated by 、 , ・ or /."""
+    return [n for n in (fold(part) for part in _SEPARATORS.split(unicodedata.normalize("NFKC", text))) if n]
+
+
+def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    known = index(ledger).staff_names
+    for sheet, records, id_key in ((CASES_SHEET, ledger.cases, "case_id"), (VISITS_SHEET, ledger.visits, "visit_id")):
+        for rec in records:
+            if not rec.staff:
+                continue
+            for name in staff_names(rec.staff):
+                if name not in known:
+                    yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key))

@@ -1,0 +1,385 @@
+"""The ledger workbook (案件台帳): a fresh template, or one filled with sample records.
+
+Everything is drawn from ``io/layout.py`` (sheets, headers, kinds, widths, computed columns) and the
+organisation's settings (support types for the drop-downs, the ``設定`` and ``区域`` sheets):
+
+* ``使い方`` (how to use the workbook), then the record sheets ケース, 連絡先, 子ども, 面会記録, 支援員, then
+  設定 and 区域;
+* each record sheet is an Excel table (ListObject) named per the layout, striped, with a styled and
+  frozen header row, drop-downs for every choice and ○/× column, the support types of the settings
+  and the staff names of 支援員, and number formats for dates, times and yen;
+* computed fee columns are grey and their headers carry the note "自動計算 — 入力しないでください";
+* 連絡先 is marked as confidential (red tab, a banner beside the table, the print header);
+* the template version is in a defined name and in the custom document properties.
+
+:func:`save_workbook_deterministic` writes the same bytes for the same workbook: openpyxl stamps the
+current time into the file, which is replaced by a fixed timestamp, and the zip entries get a fixed date.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..domain.settings import Settings
+from .layout import (
+    CONTACTS,
+    RECORD_SHEETS,
+    STAFF,
+    TEMPLATE_VERSION,
+    TEMPLATE_VERSION_NAME,
+    Column,
+    SheetLayout,
+)
+from .settings_sheet import write_settings_sheets
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from .sample_data import SampleRecords as LedgerSample
+
+INSTRUCTIONS_SHEET = "使い方"
+STAFF_LIST_NAME = "支援員一覧"
+COMPUTED_NOTE = "自動計算 — 入力しないでください"
+CONFIDENTIAL = "個人情報: 印刷・共有しない"
+TABLE_STYLE = "TableStyleMedium2"
+# The committed workbooks must be byte-reproducible: this stands in for "now" in the file.
+FIXED_TIMESTAMP = datetime(2026, 3, 1, 0, 0, 0)
+MAX_ROW = 1048576
+
+NUMBER_FORMATS = {
+    "date": "yyyy/m/d",
+    "time": "h:mm",
+    "datetime": "yyyy/m/d h:mm",
+    "yen": "#,##0",
+    "ratio": "@",  # "1:1" typed into a General cell would become a time of day
+}
+HEADER_FILL = "1F4E78"
+COMPUTED_HEADER_FILL = "595959"
+COMPUTED_FILL = "D9D9D9"
+CONFIDENTIAL_FILL = "C00000"
+
+Progress = Callable[[str, int, int], None]  # (sheet, rows written, rows in the sheet)
+
+
+def support_type_labels(settings: Settings) -> dict[str, str]:
+    """Support type key -> Japanese label, over every schedule (the latest label wins)."""
+    labels: dict[str, str] = {}
+    for schedule in sorted(settings.schedules, key=lambda s: s.effective_from):
+        for st in schedule.support_types:
+            labels[st.key] = st.label_ja
+    return {key: labels[key] for key in settings.support_type_keys}
+
+
+def build_template(settings: Settings, *, sample: LedgerSample | None = None,
+                   progress: Progress | None = None) -> Workbook:
+    """A ledger workbook for ``settings``: empty, or holding ``sample``'s records."""
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), settings)
+    labels = support_type_labels(settings)
+    for layout in RECORD_SHEETS:
+        rows = sample.sheets.get(layout.name, []) if sample is not None else []
+        _record_sheet(wb, layout, rows, labels, progress)
+    write_settings_sheets(wb, settings, template_version=TEMPLATE_VERSION)
+
+    wb.defined_names[TEMPLATE_VERSION_NAME] = DefinedName(TEMPLATE_VERSION_NAME, attr_text=f'"{TEMPLATE_VERSION}"')
+    staff_col = _letter(STAFF.columns.index(STAFF.column("name")))
+    wb.defined_names[STAFF_LIST_NAME] = DefinedName(
+        STAFF_LIST_NAME,
+        attr_text=f"OFFSET('{STAFF.name}'!${staff_col}$2,0,0,MAX(1,COUNTA('{STAFF.name}'!${staff_col}:${staff_col})-1),1)",
+    )
+    wb.custom_doc_props.append(StringProperty(name=TEMPLATE_VERSION_NAME, value=TEMPLATE_VERSION))
+    wb.custom_doc_props.append(StringProperty(name="xlsbridge_organisation", value=settings.organisation))
+    props = wb.properties
+    props.title = "案件台帳"
+    props.subject = "面会交流支援 案件台帳"
+    props.creator = props.lastModifiedBy = "xlsbridge"
+    props.created = props.modified = FIXED_TIMESTAMP
+    wb.active = 0
+    return wb
+
+
+# --------------------------------------------------------------------------------------------------
+# Record sheets
+# --------------------------------------------------------------------------------------------------
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _converter(column: Column, labels: Mapping[str, str]) -> Callable[[Any], Any]:
+    """Model value (as in the sample rows) -> what the cell holds."""
+    if column.key == "support_type":
+        return lambda v: labels.get(v, v)
+    if column.kind == "bool":
+        return lambda v: None if v is None else ("○" if v else "×")
+    if column.kind == "choice":
+        reverse = {model: text for text, model in column.choices.items()}
+        return lambda v: reverse.get(v, v)
+    return lambda v: v
+
+
+def _record_sheet(wb: Workbook, layout: SheetLayout, rows: Sequence[Mapping[str, Any]],
+                  labels: Mapping[str, str], progress: Progress | None) -> None:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    ws = wb.create_sheet(layout.name)
+    columns = layout.columns
+    white_bold = Font(bold=True, color="FFFFFF")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for c, col in enumerate(columns, start=1):
+        cell = ws.cell(1, c, col.header)
+        cell.font = white_bold
+        cell.alignment = centre
+        cell.fill = PatternFill("solid", fgColor=COMPUTED_HEADER_FILL if col.computed else HEADER_FILL)
+        note = COMPUTED_NOTE if col.computed else col.help_ja
+        if note:
+            cell.comment = Comment(note, "xlsbridge", width=220, height=60)
+        dim = ws.column_dimensions[_letter(c - 1)]
+        dim.width = col.width
+        if col.kind in NUMBER_FORMATS:
+            dim.number_format = NUMBER_FORMATS[col.kind]
+        if col.computed:
+            dim.fill = PatternFill("solid", fgColor=COMPUTED_FILL)
+    ws.row_dimensions[1].height = 30
+
+    # One prototype cell per column carries its data style; each data cell gets a copy (Cell copies it).
+    protos = []
+    for c, col in enumerate(columns, start=1):
+        proto = Cell(ws, row=2, column=c)
+        if col.kind in NUMBER_FORMATS:
+            proto.number_format = NUMBER_FORMATS[col.kind]
+        if col.computed:
+            proto.fill = PatternFill("solid", fgColor=COMPUTED_FILL)
+        protos.append(proto._style)
+    converters = [_converter(col, labels) for col in columns]
+    keys = [col.key for col in columns]
+    cells = ws._cells
+    total = len(rows)
+    step = max(1000, total // 20)
+    for i, record in enumerate(rows):
+        r = i + 2
+        for c, key in enumerate(keys):
+            value = record.get(key)
+            if value is None:
+                continue
+            value = converters[c](value)
+            cell = Cell(ws, row=r, column=c + 1, value=value, style_array=protos[c])
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text typed like a formula stays text
+            cells[(r, c + 1)] = cell
+        if progress is not None and (i + 1) % step == 0:
+            progress(layout.name, i + 1, total)
+    if progress is not None and total:
+        progress(layout.name, total, total)
+    if not rows:
+        # The table needs a body row: give it one empty row, styled like data.
+        for c in range(len(columns)):
+            cells[(2, c + 1)] = Cell(ws, row=2, column=c + 1, style_array=protos[c])
+
+    last_row = max(len(rows), 1) + 1
+    table = Table(displayName=layout.table, ref=f"A1:{_letter(len(columns) - 1)}{last_row}")
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False,
+                                          showFirstColumn=False, showLastColumn=False)
+    ws.add_table(table)
+    _validations(ws, layout, labels)
+    leading_ids = next((i for i, col in enumerate(columns) if not col.key.endswith("_id")), 0)
+    ws.freeze_panes = f"{_letter(leading_ids)}2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if layout.name == CONTACTS.name:
+        _mark_confidential(ws, len(columns))
+
+
+def _validations(ws: Any, layout: SheetLayout, labels: Mapping[str, str]) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    groups: dict[tuple[str, str], list[str]] = {}
+    for c, col in enumerate(layout.columns):
+        if col.computed:
+            continue
+        if col.key == "support_type":
+            choices = tuple(labels.values())
+        elif col.kind == "bool":
+            choices = ("○", "×")
+        elif col.kind == "choice":
+            choices = tuple(col.choices)
+        elif col.key == "staff":
+            groups.setdefault(("staff", STAFF_LIST_NAME), []).append(_letter(c))
+            continue
+        else:
+            continue
+        groups.setdefault(("list", '"' + ",".join(choices) + '"'), []).append(_letter(c))
+    for (kind, formula), letters in groups.items():
+        if kind == "staff":
+            # Several staff may share a visit ("山田 花子・佐藤 健"): offer the list, allow other text.
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False,
+                                showInputMessage=True, promptTitle="担当支援員",
+                                prompt="支援員シートの氏名から選びます。複数は「・」で区切って入力できます")
+        else:
+            shown = formula.strip('"').replace(",", " / ")
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                                errorStyle="warning", errorTitle="一覧にない値", error=f"一覧から選んでください: {shown}")
+        for letter in letters:
+            dv.add(f"{letter}2:{letter}{MAX_ROW}")
+        ws.add_data_validation(dv)
+    computed = [_letter(c) for c, col in enumerate(layout.columns) if col.computed]
+    if computed:
+        dv = DataValidation(showInputMessage=True, promptTitle="自動計算", allow_blank=True,
+                            prompt="料金計算（xlsbridge fees）が書き込む列です。入力しないでください")
+        for letter in computed:
+            dv.add(f"{letter}2:{letter}{MAX_ROW}")
+        ws.add_data_validation(dv)
+
+
+def _mark_confidential(ws: Any, width: int) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws.sheet_properties.tabColor = CONFIDENTIAL_FILL
+    col = width + 2  # one empty column between the table and the banner
+    banner = ws.cell(1, col, CONFIDENTIAL)
+    banner.font = Font(bold=True, color="FFFFFF", size=12)
+    banner.fill = PatternFill("solid", fgColor=CONFIDENTIAL_FILL)
+    banner.alignment = Alignment(horizontal="center", vertical="center")
+    lines = ("住所・電話・メールは支援の連絡のためだけに使います。",
+             "計画書・料金明細・相手方の親に渡す書類には載せません。",
+             "このシートを印刷・転送しないでください。")
+    for r, line in enumerate(lines, start=2):
+        ws.cell(r, col, line).font = Font(bold=True, color=CONFIDENTIAL_FILL)
+    ws.column_dimensions[_letter(col - 1)].width = 46
+    for part in (ws.oddHeader.center, ws.evenHeader.center, ws.firstHeader.center):
+        part.text = CONFIDENTIAL
+        part.color = CONFIDENTIAL_FILL
+
+
+# --------------------------------------------------------------------------------------------------
+# 使い方
+# --------------------------------------------------------------------------------------------------
+
+
+def _instructions(ws: Any, settings: Settings) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    types = "、".join(support_type_labels(settings).values())
+    lines: list[tuple[str, str]] = [
+        ("title", f"案件台帳（面会交流支援）— {settings.organisation}"),
+        ("note", f"テンプレート版 {TEMPLATE_VERSION}。このシートは説明だけです。入力は各シートの表にします。"),
+        ("head", "シート"),
+        ("text", "ケース — 1行に1ケース。申込日、父母の事前面談日・契約日、更新回数、負担割合、援助内容、国の事業かどうか。"),
+        ("text", "連絡先 — 父母の住所・電話・メール。個人情報です。印刷・共有せず、他の書類に写さないでください。"),
+        ("text", "子ども — 1行に1人。ケースID、氏名、生年月日、性別、居住都道府県。"),
+        ("text", "面会記録 — 1行に1回の面会（予定・実施・中止）。灰色の列は料金計算が書き込む列です。"),
+        ("text", "支援員 — 担当支援員の氏名。ここにある氏名が「担当支援員」の選択肢になります。"),
+        ("text", "設定・区域 — 料金表・規則・区域（交通費）。管理者が編集します（書き方は docs/settings-sheet.md）。"),
+        ("head", "入力のきまり"),
+        ("text", "日付は 2025/6/14、R7.6.14、令和7年6月14日 のどれでも入力できます。全角数字も読めます。"),
+        ("text", "時刻は 14:00、日時（中止連絡日時）は 2025/6/13 11:30 のように日付と時刻の両方を入力します。"),
+        ("text", "○/× の列は一覧から選びます（はい/いいえ も読めます）。選択肢の列も一覧から選びます。"),
+        ("text", f"支援類型: {types}。延長は延長(分)に分で入力し、事前に相談したら延長事前相談を ○ にします。"),
+        ("text", "負担割合は 父:母 で入力します（例 1:1、60:40、1:0）。空欄は 1:1 です。"),
+        ("text", "面会場所は団体が指定する場所（児童館など）にします。親の自宅は使えません。"),
+        ("text", "中止した面会は、状態を「中止」にし、中止連絡日時と中止者（父/母/団体）を必ず入力します。"),
+        ("text", "行を追加するときは表のすぐ下の行に入力します（表が自動で広がり、選択肢と書式も引き継がれます）。"),
+        ("head", "チェックと計算"),
+        ("text", "リボンの「入力チェック」、または xlsbridge validate 台帳.xlsx で入力の誤りをセル番地つきで表示します。"),
+        ("text", "「料金計算」で面会記録の灰色の列（基本料金〜内訳）を計算します。灰色の列には入力しないでください。"),
+        ("text", "「期限・年齢チェック」で契約更新・中学進学・見直し・未入金を一覧にします。"),
+        ("text", "「計画書作成」で親子交流支援計画書（A4）を作ります。計画書には住所・電話は載りません。"),
+    ]
+    styles = {"title": Font(bold=True, size=16), "head": Font(bold=True, size=12, color=HEADER_FILL),
+              "note": Font(italic=True, color="595959"), "text": Font(size=11)}
+    for r, (kind, text) in enumerate(lines, start=1):
+        cell = ws.cell(r, 1, text)
+        cell.font = styles[kind]
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 100
+    ws.row_dimensions[1].height = 26
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+# --------------------------------------------------------------------------------------------------
+# Deterministic save
+# --------------------------------------------------------------------------------------------------
+
+_ZIP_DATE = FIXED_TIMESTAMP.timetuple()[:6]
+_W3CDTF = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes of ``wb``, identical for identical content (fixed timestamps, fixed zip dates)."""
+    wb.properties.created = wb.properties.modified = FIXED_TIMESTAMP
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(lambda m: m[1] + _W3CDTF.encode() + m[3], data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.create_system = 0
+            fixed.external_attr = 0
+            dst.writestr(fixed, data, compresslevel=6)
+    return out.getvalue()
+
+
+def check_new_workbook_path(path: Path, *, force: bool) -> None:
+    """Refuse a path a new workbook cannot be written to: not .xlsx, existing (without ``force``), in a
+    missing folder, or open in Excel."""
+    from ..errors import UserError
+    from .safe_write import refuse_if_open_in_excel
+
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"ファイル名は .xlsx で終えてください: {path.name}",
+                        f"the file name must end in .xlsx: {path.name}")
+    if path.exists() and not force:
+        raise UserError(f"{path.name} はすでにあります。上書きするときは --force を付けてください",
+                        f"{path.name} already exists; add --force to overwrite it")
+    if not path.parent.exists():
+        raise UserError(f"出力先のフォルダがありません: {path.parent}", f"output folder does not exist: {path.parent}")
+    if path.exists():
+        refuse_if_open_in_excel(path)
+
+
+def save_workbook_deterministic(wb: Workbook, path: Path | str) -> None:
+    """Write ``wb`` to ``path`` byte-reproducibly, through a temporary file and one rename."""
+    from .safe_write import atomic_write
+
+    path = Path(path)
+    data = workbook_bytes(wb)
+    existed = path.exists()
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    if not existed:
+        # The temporary file was private (0600); a new workbook gets the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(path, 0o666 & ~umask)
+

@@ -1,0 +1,155 @@
+"""Price every visit of a ledger and write the computed columns and the 料金集計 sheet.
+
+Shared by `xlsbridge fees` and the ribbon's 料金計算: ``compute_fees`` is pure over what was read;
+``write_fees`` touches only the computed columns of 面会記録 and the generated summary sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..domain.findings import Finding
+from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, price_ledger, summarise
+from ..i18n import t
+from ..io.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
+from ..io.reader import LedgerRead, read_ledger
+from .validate import check_read
+
+YEN = "#,##0"
+DAY = "yyyy/m/d"
+
+
+@dataclass(frozen=True)
+class FeesResult:
+    read: LedgerRead
+    findings: list[Finding]
+    prices: list[VisitPrice]
+    summary: FeeSummary
+
+    @property
+    def priced(self) -> int:
+        return sum(1 for p in self.prices if p.breakdown is not None)
+
+    @property
+    def unpriced(self) -> int:
+        return len(self.prices) - self.priced
+
+
+def load_and_price(path: Path, *, as_of: date, password: str | None = None) -> FeesResult:
+    read = read_ledger(path, password=password)
+    return compute_fees(read, as_of)
+
+
+def compute_fees(read: LedgerRead, as_of: date) -> FeesResult:
+    findings = check_read(read, as_of)
+    prices = price_ledger(read.ledger, findings)
+    return FeesResult(read, findings, prices, summarise(prices))
+
+
+def computed_values(vp: VisitPrice, read: LedgerRead) -> dict[str, Any]:
+    """The computed cells of one visit row, keyed by layout column key."""
+    b = vp.breakdown
+    if b is None:
+        where = "、".join(vp.blocked_cells) or t("入力", "entries")
+        codes = ", ".join(vp.blocked_by)
+        note = t(f"未計算: {where} の入力チェックの指摘を直してください（{codes}）",
+                 f"not priced: fix the validate findings at {where} ({codes})")
+        return {c.key: None for c in FEE_COLUMNS} | {"fee.breakdown": note}
+    return {
+        "fee.base": b.base,
+        "fee.child_addon": b.child_addon,
+        "fee.extension": b.extension,
+        "fee.transport": b.transport,
+        "fee.member_discount": b.member_discount,
+        "fee.reduction": b.reduction,
+        "fee.total": b.total,
+        "fee.father_share": b.father_share,
+        "fee.mother_share": b.mother_share,
+        "fee.due_date": b.due_date,
+        "fee.refund": b.refund if b.cancelled else None,
+        "fee.breakdown": breakdown_text(b, read.ledger.settings, vp.visit),
+    }
+
+
+def summary_rows(summary: FeeSummary) -> tuple[list, list[list[Any]]]:
+    from ..io.report_sheets import ReportColumn
+
+    columns = [
+        ReportColumn(t("区分", "Scope"), 10), ReportColumn(t("ケースID", "Case"), 10), ReportColumn(t("年月", "Month"), 9),
+        ReportColumn(t("実施", "Held"), 6), ReportColumn(t("予定", "Planned"), 6), ReportColumn(t("中止", "Cancelled"), 6),
+        ReportColumn(t("未計算", "Unpriced"), 7),
+        ReportColumn(t("父請求", "Billed father"), 11, YEN), ReportColumn(t("母請求", "Billed mother"), 11, YEN),
+        ReportColumn(t("請求計", "Billed"), 11, YEN),
+        ReportColumn(t("父返金", "Refund father"), 11, YEN), ReportColumn(t("母返金", "Refund mother"), 11, YEN),
+        ReportColumn(t("返金計", "Refunded"), 11, YEN),
+    ]
+    rows: list[list[Any]] = []
+    for scope, items in ((t("合計", "Total"), [summary.total]), (t("月別", "By month"), summary.by_month),
+                         (t("ケース別", "By case"), summary.by_case), (t("ケース・月別", "Case × month"), summary.by_case_month)):
+        for r in items:
+            rows.append([scope, r.case_id, r.month, r.held, r.planned, r.cancelled, r.unpriced,
+                         r.billed_father, r.billed_mother, r.billed, r.refunded_father, r.refunded_mother, r.refunded])
+    return columns, rows
+
+
+@dataclass(frozen=True)
+class CellChange:
+    address: str
+    old: Any
+    new: Any
+
+
+def write_fees(wb, result: FeesResult) -> list[CellChange]:
+    """Fill the computed columns and redraw 料金集計 in an openpyxl workbook; return what changed."""
+    from openpyxl.worksheet.table import TableColumn
+
+    from ..io.cells import set_value
+    from ..io.report_sheets import GENERATED_NOTE_JA, replace_sheet
+
+    read = result.read
+    ws = wb[read.cells.title(VISITS.name)]
+    columns: dict[str, int] = {}
+    next_free = ws.max_column + 1
+    for spec in FEE_COLUMNS:
+        index = read.cells.column(VISITS.name, spec.key)
+        if index is None:  # an older ledger without this computed column: add it at the end
+            index = next_free - 1
+            ws.cell(row=1, column=next_free, value=spec.header)
+            _extend_table(ws, next_free, spec.header, TableColumn)
+            next_free += 1
+        columns[spec.key] = index + 1
+    changes: list[CellChange] = []
+    for vp in result.prices:
+        row = vp.visit.row
+        if row is None:
+            continue
+        for key, value in computed_values(vp, read).items():
+            cell = ws.cell(row=row, column=columns[key])
+            old = cell.value.date() if hasattr(cell.value, "date") and isinstance(value, date) else cell.value
+            if old != value and not (old in (None, "") and value in (None, "")):
+                changes.append(CellChange(f"{ws.title}!{cell.coordinate}", old, value))
+                set_value(cell, value)
+            spec_format = DAY if isinstance(value, date) else YEN if isinstance(value, int) else None
+            if spec_format and cell.number_format != spec_format:
+                cell.number_format = spec_format
+    cols, rows = summary_rows(result.summary)
+    note = t(GENERATED_NOTE_JA, "Generated by xlsbridge on every run; do not type here.")
+    replace_sheet(wb, FEE_SUMMARY_SHEET, note=note, columns=cols, rows=rows, after=ws.title)
+    return changes
+
+
+def _extend_table(ws, column: int, header: str, TableColumn) -> None:
+    """Grow the sheet's Excel table over a column added just right of it, so filters keep working."""
+    from openpyxl.utils import range_boundaries, get_column_letter
+
+    for table in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        if max_col + 1 == column:
+            table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(column)}{max_row}"
+            table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=header))
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+            return

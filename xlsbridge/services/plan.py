@@ -1,0 +1,53 @@
+"""The 親子交流支援計画書 for one case or every active case, for `xlsbridge plan` and the ribbon."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..domain.ledger import Case
+from ..domain.plan import PlanSheet, active_cases, build_plan
+from ..errors import UserError
+from ..io.reader import LedgerRead
+
+
+def select_cases(read: LedgerRead, case_id: str | None, all_active: bool) -> list[Case]:
+    if all_active:
+        cases = active_cases(read.ledger)
+        if not cases:
+            raise UserError("契約中（状態が「契約中」）のケースがありません", "no active cases (状態 契約中) in the ledger")
+        return cases
+    if not case_id:
+        raise UserError("--case ケースID か --all を指定してください", "give --case ID or --all")
+    wanted = case_id.strip()
+    for case in read.ledger.cases:
+        if case.case_id == wanted:
+            return [case]
+    raise UserError(f"ケースID {wanted} がケースシートにありません", f"case ID {wanted} is not on the ケース sheet")
+
+
+def plans_for(read: LedgerRead, cases: list[Case], as_of: date) -> list[PlanSheet]:
+    return [build_plan(read.ledger, case, as_of) for case in cases]
+
+
+def add_plan_sheets(wb, plans: list[PlanSheet]) -> list[str]:
+    """Draw each plan on its own sheet (replacing an older one of the same case); returns sheet names."""
+    from ..io.plan_sheet import draw_plan, plan_sheet_name
+
+    names = []
+    for plan in plans:
+        name = plan_sheet_name(plan.case_id)
+        if name in wb.sheetnames:
+            del wb[name]
+        draw_plan(wb.create_sheet(name), plan)
+        names.append(name)
+    return names
+
+
+def plans_workbook(plans: list[PlanSheet]):
+    """A new workbook holding only the plan sheets: nothing else of the ledger travels with it."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_plan_sheets(wb, plans)
+    return wb

@@ -1,0 +1,325 @@
+"""Check a ledger workbook: read it, run every rule, point each finding at its cell.
+
+``validate_workbook(path, as_of=...)`` is what the ``validate`` command and the ribbon's 入力チェック
+run.  The report renders as text grouped by sheet (for staff), JSON (for scripts; schema in
+docs/validate-json.md) or CSV (for Excel), and ``annotate`` writes a COPY of the ledger with each
+finding's cell coloured and commented plus a ``チェック結果`` sheet linking to the cells.
+
+The ledger itself is never written: validation reads it into memory and closes it.  Values shown in
+findings never include parents' or children's names, and the contacts sheet is never read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..domain.findings import Finding
+from ..domain.rules import sort_key, validate_ledger
+from ..errors import UserError
+from ..i18n import get_lang, t
+from ..io.layout import CASES, CHILDREN, CONTACTS, FINDINGS_SHEET
+from ..io.reader import CellResolver, LedgerRead, display, read_ledger
+
+SCHEMA_VERSION = 1
+
+# Fields whose values a report never repeats: people's names (contact details are never read at all).
+PRIVATE_FIELDS = frozenset({(CASES.name, "father.name"), (CASES.name, "mother.name"), (CHILDREN.name, "name")}
+                           | {(CONTACTS.name, c.key) for c in CONTACTS.columns})
+
+@dataclass(frozen=True)
+class ReportItem:
+    code: str
+    severity: str  # "error" | "warning"
+    sheet: str  # the sheet's title in the workbook
+    cell: str | None  # "F12"; None when the finding is about a whole row or sheet
+    row: int | None
+    field: str | None  # the layout's column key, e.g. "extension_minutes"
+    header: str | None  # the column's header as found in the workbook
+    value: str | None
+    message: str
+    record: str | None  # case or visit ID
+    name: str  # the finding type's name, in the report's language
+    source: str  # the rule-book section
+
+    @property
+    def address(self) -> str:
+        if self.cell:
+            return f"{self.sheet}!{self.cell}"
+        if self.row is not None:
+            return f"{self.sheet}!{self.row}行" if get_lang() == "ja" else f"{self.sheet}!row {self.row}"
+        return self.sheet
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "address": self.address,
+            "row": self.row,
+            "field": self.field,
+            "header": self.header,
+            "value": self.value,
+            "message": self.message,
+            "record": self.record,
+            "name": self.name,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    file: str
+    as_of: date
+    items: tuple[ReportItem, ...]
+    template_version: str | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.items if i.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.items if i.severity == "warning")
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+    def counts(self) -> dict[str, int]:
+        return {"error": self.errors, "warning": self.warnings, "total": len(self.items)}
+
+    def by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for item in self.items:
+            out[item.code] = out.get(item.code, 0) + 1
+        return dict(sorted(out.items()))
+
+
+def check_read(read: LedgerRead, as_of: date) -> list[Finding]:
+    """The reader's findings and the rules' findings, each with its cell, in sheet/row/column order.
+
+    A rule's finding about a cell the reader could not read (unreadable, an error value, merged
+    away) is left out: the reader's finding already says what to fix there.
+    """
+    rules = [f for f in validate_ledger(read.ledger, as_of)
+             if (f.location.sheet, f.location.row, f.location.field) not in read.unread]
+    cells = read.cells
+    located = [Finding(f.code, cells.locate(f.location), f.value, f.params, f.record) for f in rules]
+    return sorted([*read.findings, *located], key=lambda f: _order(f, cells))
+
+
+def _order(f: Finding, cells: CellResolver) -> tuple:
+    column = cells.column(f.location.sheet, f.location.field)
+    base = sort_key(f)
+    return (base[0], base[1], f.location.row or 0, column if column is not None else -1, f.code)
+
+
+def validate_workbook(path: Path | str, *, as_of: date, password: str | None = None) -> ValidationReport:
+    """Read the ledger at ``path`` and check it; raises WorkbookUnusable when it cannot be read at all."""
+    read = read_ledger(path, password=password)
+    return build_report(Path(path).name, read, check_read(read, as_of), as_of)
+
+
+def build_report(file: str, read: LedgerRead, findings: list[Finding], as_of: date) -> ValidationReport:
+    items = tuple(_item(f, read.cells) for f in findings)
+    return ValidationReport(file, as_of, items, read.ledger.template_version)
+
+
+def _item(f: Finding, cells: CellResolver) -> ReportItem:
+    loc = f.location
+    private = (loc.sheet, loc.field) in PRIVATE_FIELDS
+    value = None if private or f.value is None else display(f.value)
+    params = dict(f.params)
+    if private:
+        params.pop("value", None)
+    message = f.type.render({"value": "…" if private else value, **params})
+    return ReportItem(
+        code=f.code,
+        severity=f.severity,
+        sheet=cells.title(loc.sheet),
+        cell=loc.cell,
+        row=loc.row,
+        field=loc.field,
+        header=cells.header(loc.sheet, loc.field),
+        value=value,
+        message=message,
+        record=f.record,
+        name=t(f.type.name_ja, f.type.name_en),
+        source=f.type.source,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Renderers
+# ------------------------------------------------------------------------------------------------
+
+def _severity(severity: str) -> str:
+    return t("エラー", "error") if severity == "error" else t("警告", "warning")
+
+
+def summary_line(report: ValidationReport) -> str:
+    if not report.items:
+        return t("問題は見つかりませんでした（エラー 0 件、警告 0 件）", "no problems found (0 errors, 0 warnings)")
+    return t(f"エラー {report.errors} 件、警告 {report.warnings} 件",
+             f"{report.errors} error(s), {report.warnings} warning(s)")
+
+
+def render_text(report: ValidationReport) -> str:
+    """Grouped by sheet; one line per finding: cell, severity, message, value."""
+    from ..textfmt import ljust
+
+    lines = [t(f"{report.file} の入力チェック（基準日 {report.as_of.isoformat()}）",
+               f"{report.file}: entry check (as of {report.as_of.isoformat()})")]
+    groups: dict[str, list[ReportItem]] = {}
+    for item in report.items:
+        groups.setdefault(item.sheet, []).append(item)
+    for sheet, items in groups.items():
+        lines.append("")
+        lines.append(t(f"■ {sheet}（{len(items)} 件）", f"■ {sheet} ({len(items)})"))
+        for item in items:
+            where = item.cell or (t(f"{item.row}行", f"row {item.row}") if item.row is not None else "-")
+            text = f"  {ljust(where, 7)} {ljust(_severity(item.severity), 6)} {item.message}"
+            if item.value is not None and item.value != "":
+                text += t(f"（値: {item.value}）", f" (value: {item.value})")
+            if item.record:
+                text += f" [{item.record}]"
+            lines.append(text)
+    lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    """The stable JSON document described in docs/validate-json.md."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": "xlsbridge",
+        "tool_version": __version__,
+        "file": report.file,
+        "as_of": report.as_of.isoformat(),
+        "lang": get_lang(),
+        "template_version": report.template_version,
+        "summary": {**report.counts(), "by_code": report.by_code()},
+        "findings": [item.as_json() for item in report.items],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_FIELDS = ("sheet", "cell", "severity", "code", "message", "value", "record")
+
+
+def render_csv(report: ValidationReport) -> str:
+    """UTF-8 with BOM (Excel opens it as UTF-8); text that looks like a formula starts with '."""
+    from ..io.cells import csv_safe
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([t("シート", "sheet"), t("セル", "cell"), t("重大度", "severity"), t("コード", "code"),
+                     t("内容", "message"), t("値", "value"), t("ID", "record")])
+    for item in report.items:
+        row = [item.sheet, item.cell or (str(item.row) if item.row is not None else ""), _severity(item.severity),
+               item.code, item.message, item.value or "", item.record or ""]
+        writer.writerow([csv_safe(v) for v in row])
+    return "\ufeff" + out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------
+# Annotated copy
+# ------------------------------------------------------------------------------------------------
+
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+
+
+def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, password: str | None = None) -> Path:
+    """Write a copy of the ledger with the findings marked; the ledger itself is not touched.
+
+    Each finding's cell gets a fill (red for errors, yellow for warnings) and a comment with the
+    message; a ``チェック結果`` sheet lists every finding with a link to its cell.  A workbook read
+    with a password is written with the same password.  Refuses to write over the input.
+    """
+    from ..io.safe_write import save_copy
+    from ..io.workbook_io import open_for_update, workbook_bytes
+
+    path, out = Path(path), Path(out)
+    if out.resolve() == path.resolve() or (out.exists() and path.exists() and out.samefile(path)):
+        raise UserError(
+            "--annotate には元の台帳と別のファイル名を指定してください（台帳そのものには書き込みません）",
+            "--annotate needs a file name other than the ledger's (the ledger itself is never written)",
+        )
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UserError(f"--annotate のファイル名は .xlsx にしてください: {out.name}",
+                        f"the --annotate file must end in .xlsx: {out.name}")
+    wb = open_for_update(path, password)
+    _mark(wb, report)
+    save_copy(path, out, lambda tmp: tmp.write_bytes(workbook_bytes(wb, password)))
+    return out
+
+
+def _mark(wb, report: ValidationReport) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from ..io.cells import set_value
+
+    by_cell: dict[tuple[str, str], list[ReportItem]] = {}
+    for item in report.items:
+        if item.cell and item.sheet in wb.sheetnames:
+            by_cell.setdefault((item.sheet, item.cell), []).append(item)
+    for (sheet, ref), items in by_cell.items():
+        cell = wb[sheet][ref]
+        worst = "error" if any(i.severity == "error" for i in items) else "warning"
+        cell.fill = PatternFill("solid", fgColor=FILLS[worst])
+        text = "\n".join(f"[{_severity(i.severity)}] {i.message}" for i in items)
+        if cell.comment is not None and cell.comment.text:
+            text = f"{text}\n---\n{cell.comment.text}"
+        comment = Comment(text, "xlsbridge")
+        comment.width, comment.height = 320, 40 + 60 * len(items)
+        cell.comment = comment
+
+    if FINDINGS_SHEET in wb.sheetnames:
+        del wb[FINDINGS_SHEET]
+    ws = wb.create_sheet(FINDINGS_SHEET, 0)
+    ws.sheet_properties.tabColor = "C00000"
+    headers = [t("シート", "Sheet"), t("セル", "Cell"), t("重大度", "Severity"), t("内容", "Message"),
+               t("値", "Value"), t("ID", "Record"), t("コード", "Code")]
+    ws.append(headers)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.append([])
+    set_value(ws.cell(2, 1), t(f"基準日 {report.as_of.isoformat()}: {summary_line(report)}",
+                               f"as of {report.as_of.isoformat()}: {summary_line(report)}"))
+    link_font = Font(color="0563C1", underline="single")
+    for r, item in enumerate(report.items, start=3):
+        values = [item.sheet, item.cell or (str(item.row) if item.row is not None else ""), _severity(item.severity),
+                  item.message, item.value, item.record, item.code]
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                set_value(ws.cell(r, c), value)
+        ws.cell(r, 3).fill = PatternFill("solid", fgColor=FILLS[item.severity])
+        if item.sheet in wb.sheetnames:
+            target = ws.cell(r, 2)
+            target.hyperlink = Hyperlink(ref=target.coordinate, location=cell_link(item.sheet, item.cell)[1:],
+                                         display=target.value)
+            target.font = link_font
+    for letter, width in zip("ABCDEFG", (12, 8, 8, 80, 16, 10, 26)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+
+
+def cell_link(sheet: str, cell: str | None) -> str:
+    """An in-workbook hyperlink such as ``#'面会記録'!F12`` (the sheet's A1 when there is no cell)."""
+    quoted = sheet.replace("'", "''")
+    return f"#'{quoted}'!{cell or 'A1'}"
