@@ -175,7 +175,7 @@ def test_national_programme_year_and_month_limit():
     v = visit(1, visit_date=date(2026, 3, 14), status="planned")
     fl = upcoming_flags(ledger([c], [v]), [], as_of=date(2026, 3, 1), within=45)
     assert ("national-year-end", "C001", "2026-04-02") in kinds(fl)
-    assert ("national-month-used", "C001", "2026-03-31") in kinds(fl)
+    assert ("national-month-used", "C001", "2026-03-01") in kinds(fl)
     assert not any(f.kind == "national-month-used" and f.due.month == 4 for f in fl)
 
 

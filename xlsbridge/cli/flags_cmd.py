@@ -54,20 +54,27 @@ def flags(ledger, as_of, within, fmt, write, out, password_env):
     renderers = {"text": render_text, "json": render_json, "csv": render_csv}
     if not write:
         report = compute_flags(read_ledger(ledger, password=password), day, within)
-        click.echo(renderers[fmt](report))
+        _emit(renderers[fmt](report), fmt)
         return
     try:
         with ledger_update(ledger, out=out, command="xlsbridge flags") as update:
             report = compute_flags(read_ledger(ledger, password=password), day, within)
-            click.echo(renderers[fmt](report))
+            _emit(renderers[fmt](report), fmt)
             wb = open_for_update(ledger, password)
             write_flags_sheet(wb, report)
             where = update.save(wb, password)
     except WorkbookBusy as busy:
         # The list is what matters; print it and say why the sheet was not updated.
         report = compute_flags(read_ledger(ledger, password=password), day, within)
-        click.echo(renderers[fmt](report))
+        _emit(renderers[fmt](report), fmt)
         click.echo(t(f"期限・年齢シートは更新していません: {busy.message()}", f"sheet not updated: {busy.message()}"), err=True)
         return
     if fmt == "text":
         click.echo(t(f"期限・年齢シートに書き込みました: {where}", f"written to the 期限・年齢 sheet: {where}"))
+
+
+def _emit(text: str, fmt: str) -> None:
+    if fmt == "csv":  # bytes: UTF-8 with its BOM whatever the console's code page is
+        click.echo(text.encode("utf-8"), nl=False)
+    else:
+        click.echo(text)

@@ -30,7 +30,8 @@ Example:
               help="Extension agreed in advance, in minutes (accompanied: 30-minute units, at most 120).")
 @click.option("--duration", type=int, metavar="MINUTES",
               help="Booked time without extension, for schedules whose base price steps by duration.")
-@click.option("--municipality", default="金沢市", show_default=True, help="Where the handover/visit takes place.")
+@click.option("--municipality", help="Where the handover/visit takes place (default: the first in-area "
+                                      "municipality of the area table — 金沢市 for WEK).")
 @click.option("--member", type=click.Choice(["none", "father", "mother", "both"]), default="none",
               show_default=True, help="Which parents are registered supporting members (賛助会員).")
 @click.option("--ratio", default="1:1", show_default=True, metavar="F:M",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .jpcalendar import add_months
-from .ledger import Case
+from .jpcalendar import add_months, age_on, grade_label, grade_on
+from .ledger import Case, Child
 from .settings import Rules
 
 
@@ -52,3 +52,23 @@ def term_on(case: Case, day: date, rules: Rules) -> Term | None:
 def contract_end(case: Case, rules: Rules) -> date | None:
     t = current_term(case, rules)
     return t.end if t else None
+
+
+def excluded_at(child: Child, day: date, rules: Rules) -> tuple[str, str] | None:
+    """Why ``child`` is not carried into a term renewed on ``day`` ((ja, en)), or None.
+
+    ``rules.renewal_exclusion``: "junior_high" — a junior-high student (from the April school year);
+    "age" — ``exit_age`` or older.  The age is always shown (domain.md).
+    """
+    if child.birth_date is None:
+        return None
+    age = age_on(child.birth_date, day) if day >= child.birth_date else 0
+    if rules.renewal_exclusion == "junior_high":
+        grade = grade_on(child.birth_date, day)
+        if grade < 7:
+            return None
+        ja, en = grade_label(grade)
+        return f"{ja}（{age}歳）", f"in {en} (age {age})"
+    if age < rules.exit_age:
+        return None
+    return f"{age}歳（{rules.exit_age}歳以上）", f"aged {age} ({rules.exit_age} or older)"

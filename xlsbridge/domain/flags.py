@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..i18n import t
-from .contracts import current_term
-from .jpcalendar import add_months, age_on, format_era, format_era_year_month, grade_on
+from .contracts import current_term, excluded_at
+from .jpcalendar import add_months, format_era, format_era_year_month
 from .ledger import Case, Child, Ledger
+from .settings import Rules
 from .ledger_fees import VisitPrice
 
 ACTIVE = ("active",)
@@ -71,7 +72,7 @@ def upcoming_flags(ledger: Ledger, prices: list[VisitPrice], as_of: date, within
                                t(f"契約は {format_era(now.end)} まで。継続するには父母とも更新契約が必要です（更新日 {format_era(renewal)}）",
                                  f"the contract ends on {now.end}; both parents must renew to continue (renewal {renewal})")))
             for child in children.get(case.case_id, []):
-                leaving = _leaves_at(child, renewal, ledger)
+                leaving = _leaves_at(child, renewal, rules)
                 if leaving:
                     flags.append(_flag("child-leaves-at-renewal", case, renewal, as_of, leaving,
                                        record=f"子ども!{child.row}行" if child.row else None))
@@ -87,33 +88,14 @@ def _flag(kind: str, case: Case, due: date, as_of: date, action: str, detail: st
     return Flag(kind, case.case_id or "", due, (due - as_of).days, action, detail, record)
 
 
-def _leaves_at(child: Child, renewal: date, ledger: Ledger) -> str | None:
-    """Why the child is not carried into the next term, or None (domain.md: junior high at renewal)."""
-    if child.birth_date is None:
+def _leaves_at(child: Child, renewal: date, rules: Rules) -> str | None:
+    """What to do about a child who is out at the renewal (domain.md: junior high at renewal), or None."""
+    reason = excluded_at(child, renewal, rules)
+    if reason is None:
         return None
-    rules = ledger.settings.rules
-    grade = grade_on(child.birth_date, renewal)
-    age = age_on(child.birth_date, renewal) if renewal >= child.birth_date else 0
-    grade_text = _grade_text(grade)
-    if rules.renewal_exclusion == "junior_high":
-        if grade < 7:
-            return None
-        return t(f"更新日 {format_era(renewal)} に{grade_text}（{age}歳）: 更新の対象外です。父母に説明し、契約更新の子どもから外してください",
-                 f"on renewal ({renewal}) the child is in {grade_text} (age {age}): not covered after renewal")
-    if age < rules.exit_age:
-        return None
-    return t(f"更新日 {format_era(renewal)} に{age}歳（{grade_text}）: {rules.exit_age}歳以上は更新の対象外です",
-             f"on renewal ({renewal}) the child is {age} ({grade_text}): {rules.exit_age}+ is not covered after renewal")
-
-
-def _grade_text(grade: int) -> str:
-    if grade <= 0:
-        return t("未就学", "preschool")
-    if grade <= 6:
-        return t(f"小学{grade}年生", f"elementary grade {grade}")
-    if grade <= 9:
-        return t(f"中学{grade - 6}年生", f"junior high grade {grade - 6}")
-    return t("高校生以上", "high school or older")
+    ja, en = reason
+    return t(f"更新日 {format_era(renewal)} に{ja}: 更新の対象外です。父母に説明し、契約更新の子どもから外してください",
+             f"on renewal ({renewal}) the child is {en}: not covered after renewal")
 
 
 def _national(case: Case, visits: list, as_of: date, horizon: date, ledger: Ledger) -> list[Flag]:
@@ -131,8 +113,8 @@ def _national(case: Case, visits: list, as_of: date, horizon: date, ledger: Ledg
         used = [v for v in visits if v.visit_date and v.status in ("planned", "held")
                 and (v.visit_date.year, v.visit_date.month) == (month.year, month.month)]
         if used:
-            month_end = add_months(month, 1) - timedelta(days=1)
-            out.append(_flag("national-month-used", case, month_end, as_of,
+            # The limit binds for the whole month: it is due from the month's first day (or today).
+            out.append(_flag("national-month-used", case, max(month, as_of), as_of,
                              t(f"{format_era_year_month(month)}は面会（{used[0].visit_id}）で月1回の枠を使用済み。同じ月に追加しないでください",
                                f"{month:%Y-%m} already has its one supported visit ({used[0].visit_id}); do not add another"),
                              record=used[0].visit_id))

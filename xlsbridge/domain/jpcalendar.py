@@ -89,6 +89,17 @@ def age_on(birth: date, d: date) -> int:
     return d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day))
 
 
+def grade_label(grade: int) -> tuple[str, str]:
+    """The school stage of a :func:`grade_on` value as staff say it, (日本語, English)."""
+    if grade <= 0:
+        return "未就学", "preschool"
+    if grade <= 6:
+        return f"小学{grade}年生", f"elementary grade {grade}"
+    if grade <= 9:
+        return f"中学{grade - 6}年生", f"junior high grade {grade - 6}"
+    return "高校生以上", "high school or older"
+
+
 def end_of_school_year_turning(birth: date, age: int) -> date:
     """March 31 ending the school year in which the child reaches ``age``.
 

@@ -24,7 +24,7 @@ class QuoteOptions:
     children: int = 1
     extension: int = 0
     duration: int | None = None
-    municipality: str = "金沢市"
+    municipality: str | None = None
     member: str = "none"
     ratio: str = "1:1"
     reduction: int = 0
@@ -35,6 +35,7 @@ class QuoteOptions:
 
 def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
     settings = load_settings(options.settings_path)
+    municipality = options.municipality or _home_municipality(settings)
     try:
         ratio = Ratio.parse(options.ratio)
     except RatioError:
@@ -49,7 +50,7 @@ def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
         children=options.children,
         extension_minutes=options.extension,
         duration_minutes=options.duration,
-        municipality=options.municipality,
+        municipality=municipality,
         ratio=ratio,
         reduction=options.reduction,
         cancelled_at=options.cancelled_at,
@@ -60,6 +61,14 @@ def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
     except PricingError as exc:
         # The catalogue message already says what to fix, in the current language.
         raise _as_user_error(exc) from None
+
+
+def _home_municipality(settings: Settings) -> str:
+    home = next((a.municipality for a in settings.areas if not a.out_of_area), None)
+    if home is None:
+        raise UserError("区域表に区域内の市町村がありません。--municipality を指定してください",
+                        "the area table has no in-area municipality; give --municipality")
+    return home
 
 
 def _as_user_error(exc: PricingError) -> UserError:
@@ -86,7 +95,8 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions) -> s
     stype = schedule.support_type(b.support_type)
     assert stype is not None
     type_label = t(stype.label_ja, stype.label_en)
-    area = settings.area(o.municipality)
+    municipality = o.municipality or _home_municipality(settings)
+    area = settings.area(municipality)
     lines: list[tuple[str, int | None, str]] = []
     lines.append((t("基本料金", "Base fee"), b.base, ""))
     extra = max(0, o.children - stype.child_addon.included_children)
@@ -96,7 +106,7 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions) -> s
         unit = stype.extension
         note = t(f"{unit.unit_minutes}分ごと {unit.unit_price:,}円", f"{unit.unit_price:,} yen per {unit.unit_minutes} min") if unit else ""
         lines.append((t(f"延長（{o.extension}分）", f"Extension ({o.extension} min)"), b.extension, note))
-    where = o.municipality + (t("（区域外）", " (out of area)") if area and area.out_of_area else t("（区域内）", " (in area)"))
+    where = municipality + (t("（区域外）", " (out of area)") if area and area.out_of_area else t("（区域内）", " (in area)"))
     sample = t("  ※見本の運賃: 要確認", "  * sample fare: verify") if area and area.fare_is_sample and b.transport else ""
     lines.append((t("交通費", "Transport"), b.transport, where + sample))
     lines.append((t("小計", "Subtotal"), b.gross, ""))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...io.layout import CASES, CHILDREN, RECORD_SHEETS, STAFF, VISITS
 from ..findings import Finding, Location
-from ..jpcalendar import age_on, grade_on
+from ..jpcalendar import age_on, grade_label, grade_on
 from ..ledger import Case, Child, Ledger, Visit
 
 CASES_SHEET = CASES.name
@@ -62,16 +62,6 @@ def counts(visit: Visit) -> bool:
 
 def age_at(birth: date, day: date) -> int:
     return age_on(birth, day) if day >= birth else 0
-
-
-def grade_label(grade: int) -> tuple[str, str]:
-    if grade <= 0:
-        return "未就学", "preschool"
-    if grade <= 6:
-        return f"小学{grade}年生", f"elementary grade {grade}"
-    if grade <= 9:
-        return f"中学{grade - 6}年生", f"junior high grade {grade - 6}"
-    return "高校生以上", "high school or older"
 
 
 def school_label(birth: date, day: date) -> tuple[str, str]:

@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..contracts import contract_end, term
+from ..contracts import contract_end, excluded_at, term
 from ..findings import Finding
-from ..jpcalendar import grade_on
 from ..ledger import Case, Child, Ledger, Visit
 from ..settings import Rules, Settings
-from ._common import CASES_SHEET, CHILDREN_SHEET, PARENTS, VISITS_SHEET, age_at, counts, finding, grade_label, index
+from ._common import CASES_SHEET, CHILDREN_SHEET, PARENTS, VISITS_SHEET, counts, finding, index
 
 
 def _first_visit(visits: list[Visit]) -> Visit | None:
@@ -70,26 +69,6 @@ def pre_consultations(ledger: Ledger, settings: Settings, as_of: date) -> Iterab
                 yield finding("pre-consultation-late", CASES_SHEET, case.row, field, held.isoformat(), case.case_id,
                               parent_ja=ja, parent_en=en, days=days, first=first.visit_date.isoformat(),
                               visit_id=first.visit_id)
-
-
-def excluded_at(child: Child, day: date, rules: Rules) -> tuple[str, str] | None:
-    """Why ``child`` is not carried into a term renewed on ``day`` ((ja, en)), or None.
-
-    ``rules.renewal_exclusion``: "junior_high" — a junior-high student (from the April school year);
-    "age" — ``exit_age`` or older.  The age is always shown (domain.md).
-    """
-    if child.birth_date is None:
-        return None
-    age = age_at(child.birth_date, day)
-    if rules.renewal_exclusion == "junior_high":
-        grade = grade_on(child.birth_date, day)
-        if grade < 7:
-            return None
-        ja, en = grade_label(grade)
-        return f"{ja}（{age}歳）", f"in {en} (age {age})"
-    if age < rules.exit_age:
-        return None
-    return f"{age}歳（{rules.exit_age}歳以上）", f"aged {age} ({rules.exit_age} or older)"
 
 
 def first_exclusion(case: Case, child: Child, rules: Rules) -> tuple[date, tuple[str, str]] | None:
