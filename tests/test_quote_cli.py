@@ -106,3 +106,22 @@ def test_help_ends_with_an_example():
     assert p.returncode == 0
     assert p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge quote")
     assert "Example:" in p.stdout
+
+
+def test_quote_with_another_organisations_ledger(tmp_path):
+    """`--settings LEDGER.xlsx` prices under that ledger's 設定/区域 sheets (here the fictional Tokyo
+    profile): accompanied 180 min → band ≤ 240 min: 22,000; 2 children → +2,000 (fixed per sibling);
+    61 min extension in started 60-min units → 2 × 5,500 = 11,000; ひかり市 12.5 km × 2 (round trip)
+    × 30 yen × 1 staff = 750; both members (no 150 % surcharge): 35,750 → 17,875 each."""
+    from xlsbridge.io.settings_toml import default_settings
+    from xlsbridge.io.template import build_template, save_workbook_deterministic
+
+    ledger = tmp_path / "tokyo.xlsx"
+    save_workbook_deterministic(build_template(default_settings("example-tokyo")), ledger)
+    p = run("quote", "--settings", str(ledger), "--type", "accompanied", "--date", "2025-06-14", "--duration", "180",
+            "--children", "2", "--extension", "61", "--municipality", "ひかり市", "--member", "both", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["base"], out["child_addon"], out["extension"], out["transport"]) == (22000, 2000, 11000, 750)
+    assert (out["total"], out["father_share"], out["mother_share"]) == (35750, 17875, 17875)
+    assert out["due_date"] == "2025-06-07"  # 7 days before in this profile
