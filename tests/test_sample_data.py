@@ -314,6 +314,46 @@ def test_scales_to_fifty_thousand_visits():
     assert sum(c["national_program"] for c in big.cases) >= 100
 
 
+def _mix(records) -> dict[str, float]:
+    """The shares a benchmark ledger must have like the shipped sample."""
+    visits, cases = records.visits, records.cases
+    accompanied = [v for v in visits if v["support_type"] == "accompanied"]
+    cancelled = [v for v in visits if v["status"] == "cancelled"]
+    share = lambda hits, among: sum(1 for x in among if hits(x)) / len(among)  # noqa: E731
+    mix = {"visits per case": len(visits) / len(cases), "children per case": len(records.children) / len(cases),
+           "out of area": share(lambda v: v["municipality"] in OUT_OF_AREA, visits),
+           "a member parent": share(lambda c: c["father.member"] or c["mother.member"], cases),
+           "extended": share(lambda v: v["extension_minutes"], accompanied),
+           "cancelled by the organisation": share(lambda v: v["cancelled_by"] == "organisation", cancelled),
+           "national programme": share(lambda c: c["national_program"], cases)}
+    for key in ("coordination", "handover", "accompanied"):
+        mix[key] = share(lambda v: v["support_type"] == key, visits)
+    for status in ("held", "planned", "cancelled"):
+        mix[f"visit {status}"] = share(lambda v: v["status"] == status, visits)
+    for status in ("active", "closed", "consulting", "terminated"):
+        mix[f"case {status}"] = share(lambda c: c["status"] == status, cases)
+    return mix
+
+
+# How far a share of the 40-case shipped sample may be from a large sample's: its sampling error.
+MIX_TOLERANCE = {"visits per case": 2.5, "children per case": 0.3, "a member parent": 0.15, "extended": 0.1,
+                 "cancelled by the organisation": 0.15, "coordination": 0.1, "handover": 0.12, "accompanied": 0.15,
+                 "case active": 0.1, "case closed": 0.1}
+
+
+def test_benchmark_ledgers_have_the_shipped_samples_mix(shipped):
+    # The benchmark's 5,000-visit ledger (seed 7, 480 cases): the same generator tables, so the same
+    # shares as the shipped sample within the shipped sample's sampling error (default 0.05).
+    big = generate_sample(480, 7, SAMPLE_START)
+    small, large = _mix(shipped), _mix(big)
+    for key, value in small.items():
+        assert abs(large[key] - value) <= MIX_TOLERANCE.get(key, 0.05), (key, value, large[key])
+    # and it is made of the same kinds of records, mistakes included
+    assert {v["place_kind"] for v in big.visits} == {v["place_kind"] for v in shipped.visits}
+    assert {c["ratio"] for c in big.cases} >= {c["ratio"] for c in shipped.cases}
+    assert {m.code for m in big.mistakes} == {m.code for m in shipped.mistakes} == CODES
+
+
 def test_sample_command(tmp_path):
     out = tmp_path / "練習.xlsx"
     args = [sys.executable, "-m", "xlsbridge.cli.main", "sample", "--cases", "12", "--seed", "3", "--out", str(out)]

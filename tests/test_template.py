@@ -39,7 +39,7 @@ from xlsbridge.io.template import (
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = ROOT / "workbooks"
-ORDER = ["使い方", "ケース", "連絡先", "子ども", "面会記録", "支援員", "設定", "区域"]
+ORDER = ["使い方", "ケース", "連絡先", "子ども", "面会記録", "支援員", "設定", "区域", "チェック結果"]
 
 
 @pytest.fixture(scope="module")

@@ -36,21 +36,21 @@ def fees(ledger, out, dry_run, as_of, password_env):
     xlsbridge_backup beside it, the new file is written to a temporary file and renamed, and a
     ledger open in Excel is refused (close it, or use --out).
     """
-    from ..io.workbook_io import open_for_update
-    from ..services.fees import load_and_price, write_fees
+    from ..io.reader import load_workbook_bytes
+    from ..services.fees import fees_workbook, load_and_price
     from ..services.ledger_writes import ledger_update
 
     password = password_from(password_env)
     with ledger_update(ledger, out=out, command="xlsbridge fees", read_only=dry_run) as update:
         result = load_and_price(ledger, as_of=today(as_of), password=password)
-        wb = open_for_update(ledger, password)
-        changes = write_fees(wb, result)
+        written = fees_workbook(load_workbook_bytes(ledger, password), result, dry_run=dry_run,
+                                macros=ledger.suffix.lower() == ".xlsm")
         _report(result)
         if dry_run:
-            _report_dry_run(changes)
+            _report_dry_run(written)
             return
-        where = update.save(wb, password)
-    click.echo(t(f"変更したセル: {len(changes)}。保存しました: {where}", f"cells changed: {len(changes)}; saved {where}"))
+        where = update.save_bytes(written.payload, password)
+    click.echo(t(f"変更したセル: {written.changed}。保存しました: {where}", f"cells changed: {written.changed}; saved {where}"))
     if update.backup is not None:
         click.echo(t(f"元の台帳のバックアップ: {update.backup}", f"backup of the previous ledger: {update.backup}"))
 
@@ -62,13 +62,13 @@ def _report(result) -> None:
                  f"summary: billed {result.summary.total.billed:,} yen, refunded {result.summary.total.refunded:,} yen"))
 
 
-def _report_dry_run(changes) -> None:
-    click.echo(t(f"変更されるセル: {len(changes)}（--dry-run: 何も書き込んでいません）",
-                 f"cells that would change: {len(changes)} (--dry-run: nothing written)"))
-    for change in changes[:40]:
+def _report_dry_run(written) -> None:
+    click.echo(t(f"変更されるセル: {written.changed}（--dry-run: 何も書き込んでいません）",
+                 f"cells that would change: {written.changed} (--dry-run: nothing written)"))
+    for change in written.changes[:40]:
         click.echo(f"  {change.address}: {_show(change.old)} → {_show(change.new)}")
-    if len(changes) > 40:
-        click.echo(t(f"  …ほか {len(changes) - 40} セル", f"  … and {len(changes) - 40} more cells"))
+    if written.changed > 40:
+        click.echo(t(f"  …ほか {written.changed - 40} セル", f"  … and {written.changed - 40} more cells"))
 
 
 def _show(value) -> str:

@@ -44,9 +44,8 @@ def flags(ledger, as_of, within, fmt, write, out, password_env):
     The list names case IDs only, never people or their contact details.
     """
     from ..errors import WorkbookBusy
-    from ..io.reader import read_ledger
-    from ..io.workbook_io import open_for_update
-    from ..services.flags import compute_flags, render_csv, render_json, render_text, write_flags_sheet
+    from ..io.reader import load_workbook_bytes, read_ledger
+    from ..services.flags import compute_flags, flags_workbook, render_csv, render_json, render_text
     from ..services.ledger_writes import ledger_update
 
     password = password_from(password_env)
@@ -60,9 +59,9 @@ def flags(ledger, as_of, within, fmt, write, out, password_env):
         with ledger_update(ledger, out=out, command="xlsbridge flags") as update:
             report = compute_flags(read_ledger(ledger, password=password), day, within)
             _emit(renderers[fmt](report), fmt)
-            wb = open_for_update(ledger, password)
-            write_flags_sheet(wb, report)
-            where = update.save(wb, password)
+            payload = flags_workbook(load_workbook_bytes(ledger, password), report,
+                                     macros=ledger.suffix.lower() == ".xlsm")
+            where = update.save_bytes(payload, password)
     except WorkbookBusy as busy:
         # The list is what matters; print it and say why the sheet was not updated.
         report = compute_flags(read_ledger(ledger, password=password), day, within)

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 
 from ..i18n import t
 from .contracts import current_term, excluded_at
-from .jpcalendar import add_months, format_era, format_era_year_month
+from .jpcalendar import add_months
+from .jpcalendar import format_era_or_year as format_era  # ledger dates before 昭和 must not stop the list
+from .jpcalendar import format_era_year_month_or_year as format_era_year_month
 from .ledger import Case, Child, Ledger
 from .settings import Rules
 from .ledger_fees import VisitPrice

@@ -156,6 +156,25 @@ def format_era_year_month(d: date) -> str:
     return f"{name}{_era_year_text(year)}年{d.month}月"
 
 
+_SHOWA_START = date(1926, 12, 25)
+
+
+def format_era_or_year(d: date, style: str = "long") -> str:
+    """:func:`format_era` for a date read from a ledger: one before 昭和 (a typo such as 1900/1/1, or
+    the serial number 1 read as a date) is written in the Western calendar, "1900年1月1日" or
+    "1900.1.1", instead of stopping the sheet or list being drawn; the validate findings point at it."""
+    d = _day(d)
+    if d >= _SHOWA_START or style not in ("long", "short"):
+        return format_era(d, style)
+    return f"{d.year}年{d.month}月{d.day}日" if style == "long" else f"{d.year}.{d.month}.{d.day}"
+
+
+def format_era_year_month_or_year(d: date) -> str:
+    """:func:`format_era_year_month`, or "1900年1月" before 昭和 (see :func:`format_era_or_year`)."""
+    d = _day(d)
+    return format_era_year_month(d) if d >= _SHOWA_START else f"{d.year}年{d.month}月"
+
+
 # --------------------------------------------------------------------------
 # Parsing cell values
 # --------------------------------------------------------------------------

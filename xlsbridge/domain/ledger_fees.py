@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
 from .findings import Finding
 from .ledger import Case, Ledger, Visit
 from .money import Ratio
@@ -33,21 +35,30 @@ def pricing_request(case: Case, visit: Visit) -> PricingRequest:
     """The fee engine's view of a ledger visit (raises PricingError / ValueError on missing data)."""
     if visit.visit_date is None or visit.support_type is None or visit.children is None:
         raise ValueError("incomplete visit")
-    return PricingRequest(
-        support_type=visit.support_type,
-        visit_date=visit.visit_date,
-        children=visit.children,
-        extension_minutes=visit.extension_minutes,
-        extension_agreed=visit.extension_agreed,
-        duration_minutes=visit.duration_minutes(),
-        municipality=visit.municipality or "",
-        father_member=case.father.member,
-        mother_member=case.mother.member,
-        ratio=case.ratio or Ratio.even(),
-        reduction=case.reduction,
-        cancelled_at=visit.cancelled_at if visit.status == "cancelled" else None,
-        cancelled_by=visit.cancelled_by if visit.status == "cancelled" else None,
-    )
+    return PricingRequest(**pricing_fields(case, visit))
+
+
+def pricing_fields(case: Case, visit: Visit) -> dict[str, Any]:
+    """The fields of :func:`pricing_request` as a plain dict (cheap: no model is built)."""
+    cancelled = visit.status == "cancelled"
+    return {
+        "support_type": visit.support_type,
+        "visit_date": visit.visit_date,
+        "children": visit.children,
+        "extension_minutes": visit.extension_minutes,
+        "extension_agreed": visit.extension_agreed,
+        "duration_minutes": visit.duration_minutes(),
+        "municipality": visit.municipality or "",
+        "father_member": case.father.member,
+        "mother_member": case.mother.member,
+        "ratio": case.ratio or _EVEN,
+        "reduction": case.reduction,
+        "cancelled_at": visit.cancelled_at if cancelled else None,
+        "cancelled_by": visit.cancelled_by if cancelled else None,
+    }
+
+
+_EVEN = Ratio.even()
 
 
 def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:

@@ -3,16 +3,24 @@
 Pure: it turns a case, its children and its visits into the items of the form; the workbook adapter
 draws them.  Both parents see this sheet, so it is built only from names, dates and the support
 record — the models it reads do not even carry addresses, phones or e-mails.
+
+The organisation's plan-sheet profile (``Settings.plan``) sets the municipality's variant: how many
+child and 支援経過 rows the form keeps, and extra items printed after 8. 支援員氏名 (見直し予定日,
+the end of the term, the programme's age cap …), each taken from a closed list of case data.
+The default profile is the national form exactly as before.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from .jpcalendar import age_on, format_era
+from .contracts import contract_end
+from .jpcalendar import age_on, end_of_school_year_turning
+from .jpcalendar import format_era_or_year as format_era  # a ledger date before 昭和 must not stop the plan
 from .ledger import Case, Child, Ledger, Visit
+from .settings import PlanItem, Rules
 
 PARENT_JA = {"father": "父", "mother": "母"}
 SEX_JA = {"male": "男", "female": "女"}
@@ -68,6 +76,11 @@ class PlanSheet:
     staff: str
     progress: tuple[ProgressRow, ...]
     drawn_on: str
+    # The profile's part (defaults: the national form as WEK prints it).
+    extra_items: tuple[tuple[str, str], ...] = ()  # (label, text) after 8. 支援員氏名
+    min_child_rows: int = 3
+    min_progress_rows: int = 12
+    form_name: str = "国の様式"
 
 
 def era(d: date | None) -> str:
@@ -77,6 +90,7 @@ def era(d: date | None) -> str:
 def build_plan(ledger: Ledger, case: Case, as_of: date) -> PlanSheet:
     children = ledger.children_of().get(case.case_id or "", [])
     visits = ledger.visits_of().get(case.case_id or "", [])
+    profile = ledger.settings.plan
     return PlanSheet(
         case_id=case.case_id or "",
         application_date=era(case.application_date),
@@ -95,7 +109,58 @@ def build_plan(ledger: Ledger, case: Case, as_of: date) -> PlanSheet:
         staff=case.staff or "",
         progress=tuple(_progress(v) for v in visits if v.visit_date is not None),
         drawn_on=era(as_of),
+        extra_items=tuple((item.label, plan_item_text(item, case, children, ledger.settings.rules))
+                          for item in profile.extra_items),
+        min_child_rows=profile.min_child_rows,
+        min_progress_rows=profile.min_progress_rows,
+        form_name=profile.name,
     )
+
+
+def plan_item_text(item: PlanItem, case: Case, children: list[Child], rules: Rules) -> str:
+    """What an extra item of the profile shows for ``case`` ("" when the ledger has no value)."""
+    source = item.source
+    if source == "review_date":
+        return era(case.review_date)
+    if source == "agreement_confirmed":
+        return era(case.agreement_confirmed)
+    if source == "father.contract_date":
+        return era(case.father.contract_date)
+    if source == "mother.contract_date":
+        return era(case.mother.contract_date)
+    if source == "contract_end":
+        return era(contract_end(case, rules))
+    if source == "renewals":
+        return f"{case.renewals}回"
+    if source == "national_age_limit":
+        return national_age_limit_text(children, rules)
+    raise ValueError(f"unknown plan item source {source!r}")
+
+
+def national_age_limit_text(children: list[Child], rules: Rules) -> str:
+    """The programme's age cap as the municipality counts it, and each child's last covered day.
+
+    "15歳未満（1人目 令和10年5月9日まで）" or "15歳に達した年度末まで（1人目 令和11年3月31日まで）":
+    children are numbered in the order of the 子ども rows (the form lists their names above).
+    """
+    n = rules.national_max_age
+    if rules.national_age_rule == "end_of_school_year":
+        rule = f"{n}歳に達した年度末まで"
+        last = [end_of_school_year_turning(c.birth_date, n) if c.birth_date else None for c in children]
+    else:
+        rule = f"{n}歳未満"
+        last = [_day_before_birthday(c.birth_date, n) if c.birth_date else None for c in children]
+    days = [f"{i}人目 {era(d)}まで" for i, d in enumerate(last, start=1) if d is not None]
+    return f"{rule}（{'、'.join(days)}）" if days else rule
+
+
+def _day_before_birthday(birth: date, age: int) -> date:
+    """The last day a child is younger than ``age`` (the eve of that birthday; Feb 29 → Feb 28)."""
+    try:
+        birthday = birth.replace(year=birth.year + age)
+    except ValueError:  # born Feb 29, the birthday falls in a common year: age_on counts it from Mar 1
+        birthday = date(birth.year + age, 3, 1)
+    return birthday - timedelta(days=1)
 
 
 def _other(parent: str | None) -> str | None:

@@ -15,6 +15,7 @@ Nothing goes below zero and the parts always add up: ``father_share + mother_sha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -22,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .money import Ratio, fraction_of, split
-from .settings import CancellationTier, FeeSchedule, Parent, Settings, SupportType
+from .settings import Area, CancellationTier, FeeSchedule, Parent, Settings, SupportType
 
 Member = Literal["none", "father", "mother", "both"]
 CancelledBy = Literal["father", "mother", "organisation"]
@@ -135,8 +136,74 @@ class _Parts:
     transport: int
 
 
+class _Lookups:
+    """``settings.schedule_on`` and ``settings.area`` remembered per argument: a ledger prices
+    thousands of visits on a few hundred dates in a dozen municipalities (Settings is frozen)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.schedules: dict[date, FeeSchedule | None] = {}
+        self.areas: dict[str, Area | None] = {}
+
+    def schedule_on(self, day: date) -> FeeSchedule | None:
+        try:
+            return self.schedules[day]
+        except KeyError:
+            found = self.schedules[day] = self.settings.schedule_on(day)
+            return found
+
+    def area(self, municipality: str) -> Area | None:
+        try:
+            return self.areas[municipality]
+        except KeyError:
+            found = self.areas[municipality] = self.settings.area(municipality)
+            return found
+
+
+_last_lookups: _Lookups | None = None
+
+
+def _lookups(settings: Settings) -> _Lookups:
+    global _last_lookups
+    found = _last_lookups
+    if found is None or found.settings is not settings:
+        found = _last_lookups = _Lookups(settings)
+    return found
+
+
+def schedule_on(settings: Settings, day: date) -> FeeSchedule | None:
+    """``settings.schedule_on(day)``, remembered for the settings last used."""
+    return _lookups(settings).schedule_on(day)
+
+
+def refusal_key(fields: Mapping[str, Any], settings: Settings) -> tuple:
+    """Everything whether and why :func:`price_visit` refuses a request depends on.
+
+    ``fields`` are a PricingRequest's fields.  Two requests with the same key under the same settings
+    are refused with the same PricingError (code, field and params) or both priced, so a caller that
+    only needs the refusals (the validation rules) may ask the engine once per key.  Left out: the
+    visit date beyond the schedule in force on it (it also sets the due date and the cancellation
+    tier, which never refuse), when the notice came beyond whether it is recorded, the members and
+    the ratio (they only split the price).  A new refusal in ``price_visit`` must keep this in step
+    (tests/test_fast_paths.py checks it over generated requests).
+    """
+    schedule = schedule_on(settings, fields["visit_date"])
+    return (
+        id(schedule) if schedule is not None else fields["visit_date"],  # no schedule: the date is in the message
+        fields["support_type"],
+        fields["children"],
+        fields["extension_minutes"],
+        fields["extension_agreed"],
+        fields["duration_minutes"],
+        fields["municipality"],
+        fields["reduction"],
+        fields["cancelled_by"],
+        fields["cancelled_at"] is None,
+    )
+
+
 def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
-    schedule = settings.schedule_on(req.visit_date)
+    schedule = schedule_on(settings, req.visit_date)
     if schedule is None:
         raise PricingError("no-fee-schedule", "visit_date", date=req.visit_date.isoformat())
     stype = schedule.support_type(req.support_type)
@@ -249,7 +316,7 @@ def _extension_price(req: PricingRequest, stype: SupportType) -> int:
 
 
 def _transport(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype: SupportType) -> int:
-    area = settings.area(req.municipality)
+    area = _lookups(settings).area(req.municipality)
     if area is None:
         raise PricingError("municipality-unknown", "municipality", value=req.municipality)
     if not (stype.transport_applies and area.out_of_area):

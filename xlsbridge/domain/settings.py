@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, time
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -237,6 +237,59 @@ class Rules(_Model):
     review_interval_months: int = Field(default=3, ge=1)
 
 
+# Case data a plan-sheet profile may add to the 親子交流支援計画書.  Both parents see the form, so the
+# list is closed: dates and terms of the case, never a note, an address or anything typed freely.
+PlanSource = Literal[
+    "review_date",  # 見直し予定日 (ケース)
+    "agreement_confirmed",  # 合意書確認日
+    "father.contract_date",
+    "mother.contract_date",
+    "contract_end",  # the current term's last day (契約期間 from the settings)
+    "renewals",  # 更新回数
+    "national_age_limit",  # the programme's age cap and, per child, the last day it covers
+]
+PLAN_SOURCES: tuple[str, ...] = get_args(PlanSource)
+# How the settings sheet and the docs name each source.
+PLAN_SOURCE_LABELS: dict[str, str] = {
+    "review_date": "見直し予定日",
+    "agreement_confirmed": "合意書確認日",
+    "father.contract_date": "父契約日",
+    "mother.contract_date": "母契約日",
+    "contract_end": "契約終了日",
+    "renewals": "更新回数",
+    "national_age_limit": "国の事業の年齢上限",
+}
+
+
+class PlanItem(_Model):
+    """One extra row of the plan sheet: the label printed and the case data it shows."""
+
+    label: str = Field(min_length=1, max_length=20)
+    source: PlanSource
+
+
+class PlanProfile(_Model):
+    """The organisation's (or the commissioning municipality's) variant of the 親子交流支援計画書.
+
+    The default is the national form as WEK prints it: three child rows, twelve 支援経過 rows, no
+    extra items.  A municipality may ask for more rows or extra items such as 見直し予定日; the
+    age cap it uses ("15歳未満" or "15歳に達した年度末まで") is ``Rules.national_age_rule``.
+    """
+
+    name: str = Field(default="国の様式", min_length=1)
+    min_child_rows: int = Field(default=3, ge=1, le=10)
+    min_progress_rows: int = Field(default=12, ge=1, le=60)
+    extra_items: tuple[PlanItem, ...] = Field(default=(), max_length=8)
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> "PlanProfile":
+        labels = [i.label for i in self.extra_items]
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise ValueError(_msg(f"計画書の追加項目「{dup[0]}」が2つあります", f"plan item '{dup[0]}' is listed twice"))
+        return self
+
+
 def normalise_municipality(name: str) -> str:
     """Fold full-width forms and spaces so '　金沢市 ' and '金沢市' are the same place."""
     text = unicodedata.normalize("NFKC", name).strip().replace(" ", "")
@@ -251,6 +304,7 @@ class Settings(_Model):
     areas: tuple[Area, ...] = ()
     rules: Rules = Rules()
     office_holidays: tuple[date, ...] = ()
+    plan: PlanProfile = PlanProfile()
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -300,3 +354,42 @@ class Settings(_Model):
             for st in s.support_types:
                 seen.setdefault(st.key, None)
         return tuple(seen)
+
+
+def settings_advisories(settings: Settings) -> list[tuple[str, str]]:
+    """Valid settings that will still surprise someone: (ja, en) each, for `xlsbridge settings check`.
+
+    Sample fares still in the area table, out-of-area places that add nothing, distances missing where
+    a schedule charges by the km, and days between two schedules on which no visit can be priced.
+    """
+    out: list[tuple[str, str]] = []
+    samples = [a.municipality for a in settings.areas if a.fare_is_sample]
+    if samples:
+        more = f" ほか {len(samples) - 1} 件" if len(samples) > 1 else ""
+        more_en = f" and {len(samples) - 1} more" if len(samples) > 1 else ""
+        out.append((f"区域: {samples[0]}{more}の交通費は見本の金額です。実際の運賃を確かめて書き換え、見本（fare_is_sample）を消してください",
+                    f"areas: the fare of {samples[0]}{more_en} is a sample; check the real fare and clear fare_is_sample"))
+    kinds = {s.transport.kind for s in settings.schedules}
+    outside = [a for a in settings.areas if a.out_of_area]
+    if "fare_table" in kinds:
+        free = [a.municipality for a in outside if a.fare == 0]
+        if free:
+            out.append((f"区域: 区域外の {'、'.join(free[:5])} の交通費が 0 円です（運賃表の料金表では何も加算されません）",
+                        f"areas: out-of-area {', '.join(free[:5])} add no fare (fare 0) under a fare-table schedule"))
+    if "per_km" in kinds:
+        missing = [a.municipality for a in outside if a.distance_km is None]
+        if missing:
+            out.append((f"区域: 区域外の {'、'.join(missing[:5])} に距離(km)がありません。距離制の料金表では交通費を計算できません",
+                        f"areas: out-of-area {', '.join(missing[:5])} have no distance; per-km transport cannot be priced"))
+    ordered = sorted(settings.schedules, key=lambda s: s.effective_from)
+    for earlier, later in zip(ordered, ordered[1:]):
+        if earlier.effective_to is not None and (later.effective_from - earlier.effective_to).days > 1:
+            out.append((f"料金表: 「{earlier.name}」の終了日 {earlier.effective_to.isoformat()} と「{later.name}」の開始日 "
+                        f"{later.effective_from.isoformat()} の間は料金表がなく、その間の面会は計算できません",
+                        f"schedules: no schedule between {earlier.effective_to.isoformat()} and "
+                        f"{later.effective_from.isoformat()}; visits then cannot be priced"))
+    if ordered[-1].effective_to is not None:
+        last = ordered[-1]
+        out.append((f"料金表: 最後の料金表「{last.name}」は {last.effective_to.isoformat()} で終わります。その後の面会は計算できません",
+                    f"schedules: the last schedule ends on {last.effective_to.isoformat()}; later visits cannot be priced"))
+    return out

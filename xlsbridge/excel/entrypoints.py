@@ -1,17 +1,34 @@
 """What the ribbon buttons run (macros/XlsBridge.bas calls these through xlwings' RunPython).
 
+==========================  ========================  ==============================================
+button                      entry point               writes
+==========================  ========================  ==============================================
+入力チェック                check_entries()           sheet チェック結果 (the template colours the cells)
+料金計算                    compute_fees()            the grey computed columns of 面会記録, sheet 料金集計
+期限・年齢チェック          check_deadlines()         sheet 期限・年齢
+計画書作成 (選択行のケース) make_plan()               a new workbook 計画書_<ケースID>.xlsx beside the ledger
+計画書作成 (全ケース)       make_all_plans()          a new workbook 計画書_全ケース_<日付>.xlsx
+自己診断                    self_check(addin_version) nothing (an alert)
+==========================  ========================  ==============================================
+
 Each entry point is a thin shell over the same service functions as the CLI: read the open book's
-sheets, run the service, write the output blocks, tell staff the result in a Japanese alert.  They
-take the book as an argument for tests (xlwings' remote engine, ``xw.Book(json=...)``); from Excel,
-``xw.Book.caller()`` is used.  Nothing here writes to a cell staff type into.
+sheets (never 連絡先), run the service, write the output blocks, tell staff the result in one
+Japanese alert.  Nothing here writes to a cell staff type into: only computed columns and the
+sheets xlsbridge generates.  Screen updating is off while writing and back on before the alert.
+
+They take the book as an argument for tests (xlwings' remote engine, ``xw.Book(json=...)``); from
+Excel the book is found through ``xw.Book.caller()`` (see :func:`_book`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
+import traceback
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from ..errors import UserError
 from ..i18n import t
@@ -30,30 +47,79 @@ def _book(book):
     import xlwings as xw
 
     caller = xw.Book.caller()
-    if caller.name.lower().endswith(".xlam"):
-        return caller.app.books.active
-    return caller
+    if not caller.name.lower().endswith(".xlam"):
+        return caller
+    try:
+        active = caller.app.books.active
+        if active is not None and active.name:
+            return active
+    except Exception:  # no workbook open: Excel has no active workbook to hand over
+        pass
+    return _NoWorkbook(caller.app)
+
+
+class _NoWorkbook:
+    """Stands in for the ledger when only the add-in is open: the action ends in one message."""
+
+    name = ""
+    fullname = ""
+
+    def __init__(self, app):
+        self.app = app
+
+    @property
+    def sheets(self):
+        raise UserError("案件台帳のブックを開き、そのブックを選んでからボタンを押してください",
+                        "open the case ledger workbook and select it before pressing the button")
+
+    names = sheets
+    selection = sheets
+
+
+@dataclass
+class _Outcome:
+    """What to tell staff when the action ends (set by the action, or by the error handler)."""
+
+    message: str | None = None
+    title: str = TITLE
 
 
 @contextlib.contextmanager
-def _staff_action(book) -> Iterator[None]:
-    """Screen updating off while writing; every failure becomes a plain Japanese alert.
+def _staff_action(book) -> Iterator[_Outcome]:
+    """Screen updating off while writing; the outcome (or any failure) as one alert afterwards.
 
-    An unexpected error shows its type only: exception texts can carry cell values (names), and
-    xlwings would otherwise show a traceback to staff.
+    A UserError is a plain Japanese message saying what to fix.  An unexpected error shows its type
+    and where in xlsbridge it happened, never its text: exception texts can carry cell values (names),
+    and xlwings would otherwise show a traceback to staff.
     """
     app = book.app
+    outcome = _Outcome()
     app.screen_updating = False
     try:
-        yield
+        yield outcome
     except UserError as exc:
-        app.alert(exc.message(), title=TITLE)
+        outcome.message = exc.message()
     except Exception as exc:  # noqa: BLE001 — the last line of defence in front of staff
-        app.alert(t(f"予期しないエラーで中断しました（{type(exc).__name__}）。自己診断ボタンを押し、結果を管理者に伝えてください。",
-                    f"stopped by an unexpected error ({type(exc).__name__}); run the self-check and tell your admin."),
-                  title=TITLE)
+        outcome.message = unexpected_error_message(exc)
     finally:
         app.screen_updating = True
+    if outcome.message:
+        app.alert(outcome.message, title=outcome.title)
+
+
+def unexpected_error_message(exc: BaseException) -> str:
+    """The exception's type and the innermost xlsbridge source line, without the exception's text."""
+    where = ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        parts = Path(frame.filename).parts
+        if "xlsbridge" in parts:
+            where = "/".join(parts[len(parts) - 1 - parts[::-1].index("xlsbridge"):]) + f":{frame.lineno}"
+            break
+    kind = type(exc).__name__ + (f", {where}" if where else "")
+    return t(f"予期しないエラーで中断しました（{kind}）。入力したセルは変更していません。"
+             "自己診断ボタンを押し、この画面と自己診断の結果を管理者に伝えてください。",
+             f"stopped by an unexpected error ({kind}); no cell you typed in was changed. "
+             "Run the self-check and tell your admin what both windows say.")
 
 
 def _read(book):
@@ -63,160 +129,324 @@ def _read(book):
     return read_ledger_rows(read_sheets(book), sheet_titles(book))
 
 
+def _has_name(book, name: str) -> bool:
+    try:
+        return any(n.name.split("!")[-1] == name for n in book.names)
+    except Exception:  # an engine that cannot list names: assume the template is current
+        return True
+
+
+# ------------------------------------------------------------------------------------------------
+# 入力チェック
+# ------------------------------------------------------------------------------------------------
+
 def check_entries(book=None, *, as_of: date | None = None) -> None:
-    """入力チェック: the findings sheet; the template's conditional formats colour the cells it lists."""
+    """入力チェック: the チェック結果 sheet; the template's conditional formats colour the cells it lists."""
     from ..io.layout import FINDINGS_SHEET
+    from ..io.template import ERROR_CELLS_NAME
     from ..services.validate import build_report, check_read
     from .book import replace_sheet
     from .findings_sheet import findings_rows
 
     book = _book(book)
-    with _staff_action(book):
+    with _staff_action(book) as outcome:
         day = as_of or date.today()
         read = _read(book)
         report = build_report(book.name, read, check_read(read, day), day)
-        replace_sheet(book, FINDINGS_SHEET, findings_rows(report))
-        book.app.alert(_summary(report), title=TITLE)
+        sheet = replace_sheet(book, FINDINGS_SHEET, findings_rows(report, read.cells.titles))
+        sheet.activate()
+        message = _check_summary(report)
+        if report.items and not _has_name(book, ERROR_CELLS_NAME):
+            message += t("\n（この台帳は古いテンプレートのため、該当セルに色は付きません。"
+                         "管理者に xlsbridge template upgrade で最新のテンプレートに移してもらってください）",
+                         "\n(This ledger predates cell highlighting; ask your admin to upgrade it with "
+                         "xlsbridge template upgrade.)")
+        outcome.message = message
 
 
-def _summary(report) -> str:
+def _check_summary(report) -> str:
     if not report.items:
         return t("入力チェック: 問題は見つかりませんでした。", "Check: no problems found.")
-    return t(f"入力チェック: エラー {report.errors} 件、注意 {report.warnings} 件。「チェック結果」シートの一覧から該当セルへ移動できます。",
-             f"Check: {report.errors} errors, {report.warnings} warnings. See the チェック結果 sheet; its links jump to each cell.")
+    return t(f"入力チェック: エラー {report.errors} 件、警告 {report.warnings} 件。\n"
+             "該当するセルは赤（エラー）・黄（警告）で表示されます。「チェック結果」シートのセル番地を"
+             "クリックするとそのセルへ移動します。直したらもう一度「入力チェック」を押してください。",
+             f"Check: {report.errors} errors, {report.warnings} warnings.\n"
+             "The cells are shown red (errors) and yellow (warnings); click an address on the チェック結果 "
+             "sheet to jump to it. Press 入力チェック again after fixing them.")
 
+
+# ------------------------------------------------------------------------------------------------
+# 料金計算
+# ------------------------------------------------------------------------------------------------
 
 def compute_fees(book=None, *, as_of: date | None = None) -> None:
     """料金計算: fill the computed columns of 面会記録 and redraw 料金集計."""
     from ..io.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
     from ..services import fees as fees_service
-    from .book import replace_sheet, write_columns
+    from .book import as_excel_text, write_columns
 
     book = _book(book)
-    with _staff_action(book):
+    with _staff_action(book) as outcome:
         day = as_of or date.today()
         read = _read(book)
         result = fees_service.compute_fees(read, day)
         sheet = book.sheets[read.cells.title(VISITS.name)]
-        last_row = max((vp.visit.row or 0 for vp in result.prices), default=1)
+        used = sheet.used_range.last_cell
+        # Every row down to the last used one, so a cleared row loses its stale amounts too.
+        last_row = max([used.row, *(vp.visit.row or 0 for vp in result.prices)])
         values_by_row = {vp.visit.row: fees_service.computed_values(vp, read) for vp in result.prices if vp.visit.row}
-        columns: dict[int, list[Any]] = {}
-        next_free = None
+
+        index: dict[str, int] = {}  # layout key -> 1-based column
+        missing = []
         for spec in FEE_COLUMNS:
-            index = read.cells.column(VISITS.name, spec.key)
-            if index is None:  # an older ledger without the column: add its header at the end
-                next_free = next_free or sheet.used_range.last_cell.column + 1
-                sheet.range((1, next_free)).value = spec.header
-                index = next_free - 1
-                next_free += 1
-            columns[index + 1] = [values_by_row.get(r, {}).get(spec.key) for r in range(2, last_row + 1)]
+            found = read.cells.column(VISITS.name, spec.key)
+            if found is None:
+                missing.append(spec)
+            else:
+                index[spec.key] = found + 1
+        # The reader found each computed column by its own header, which no input column shares
+        # (tests/test_excel_entrypoints.py keeps it so), so these indexes are never an input column.
+        if missing:  # an older ledger without some computed columns: add their headers at the end
+            first_free = used.column + 1
+            sheet.range((1, first_free)).value = [[spec.header for spec in missing]]
+            for i, spec in enumerate(missing):
+                index[spec.key] = first_free + i
+
+        rows = range(2, last_row + 1)
+        columns = {index[spec.key]: [as_excel_text(values_by_row.get(r, {}).get(spec.key)) for r in rows]
+                   for spec in FEE_COLUMNS}
         if last_row >= 2:
             write_columns(sheet, 2, columns)
-        cols, rows = fees_service.summary_rows(result.summary)
-        replace_sheet(book, FEE_SUMMARY_SHEET, [[c.header for c in cols], *rows], after=sheet.name)
-        book.app.alert(t(f"料金計算: 面会 {len(result.prices)} 件中 {result.priced} 件を計算しました。"
-                         + (f"{result.unpriced} 件は入力チェックの指摘があるため未計算です（内訳の列を見てください）。" if result.unpriced else ""),
-                         f"Fees: priced {result.priced} of {len(result.prices)} visits."
-                         + (f" {result.unpriced} not priced because of findings (see the 内訳 column)." if result.unpriced else "")),
-                       title=TITLE)
+        _draw_report(book, FEE_SUMMARY_SHEET, _fee_note(day), *fees_service.summary_rows(result.summary),
+                     after=sheet.name)
+        sheet.activate()
+        text = t(f"料金計算: 面会 {len(result.prices)} 件中 {result.priced} 件を計算しました"
+                 "（面会記録の灰色の列と「料金集計」シート）。",
+                 f"Fees: priced {result.priced} of {len(result.prices)} visits (the grey columns of 面会記録 "
+                 "and the 料金集計 sheet).")
+        if result.unpriced:
+            text += t(f"\n{result.unpriced} 件は入力に誤りがあるため計算していません（内訳の列に直す場所があります。"
+                      "「入力チェック」でも確認できます）。",
+                      f"\n{result.unpriced} not priced because of entry errors (the 内訳 column says where; "
+                      "入力チェック lists them too).")
+        outcome.message = text
 
+
+def _fee_note(day: date) -> str:
+    from ..io.report_sheets import GENERATED_NOTE_JA
+
+    return t(f"基準日 {day:%Y/%m/%d}。{GENERATED_NOTE_JA}",
+             f"As of {day.isoformat()}. Generated by xlsbridge on every run; do not type here.")
+
+
+def _draw_report(book, name: str, note: str, columns, rows, *, after: str | None = None):
+    """A generated sheet like the CLI's (io/report_sheets.py): the note in row 1, headers in row 2,
+    the rows from row 3, number formats per column, widths fitted — a fixed number of calls."""
+    from .book import as_excel_text, format_block, replace_sheet
+
+    block = [[note], [c.header for c in columns],
+             *[[as_excel_text(v) for v in row] for row in rows]]
+    sheet = replace_sheet(book, name, block, after=after)
+    format_block(sheet, 3, len(rows), {i: c.number_format for i, c in enumerate(columns, start=1) if c.number_format})
+    sheet.range((2, 1), (2 + len(rows), len(columns))).columns.autofit()
+    return sheet
+
+
+# ------------------------------------------------------------------------------------------------
+# 期限・年齢チェック
+# ------------------------------------------------------------------------------------------------
 
 def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -> None:
-    """期限・年齢チェック: the 期限・年齢 sheet."""
+    """期限・年齢チェック: the 期限・年齢 sheet (renewals, children leaving, reviews, unpaid visits)."""
+    from ..domain.jpcalendar import format_era
     from ..io.layout import FLAGS_SHEET
+    from ..io.report_sheets import GENERATED_NOTE_JA
     from ..services.flags import compute_flags, flag_columns, flag_rows
-    from .book import as_excel_text, replace_sheet
 
     book = _book(book)
-    with _staff_action(book):
+    with _staff_action(book) as outcome:
         day = as_of or date.today()
         report = compute_flags(_read(book), day, within)
-        rows = [[as_excel_text(v) for v in row] for row in flag_rows(report)]
-        replace_sheet(book, FLAGS_SHEET, [[c.header for c in flag_columns()], *rows])
-        book.app.alert(t(f"期限・年齢チェック: {within} 日以内に対応が必要なものが {len(report.flags)} 件あります（「期限・年齢」シート）。",
-                         f"Deadlines: {len(report.flags)} items need action within {within} days (sheet 期限・年齢)."),
-                       title=TITLE)
+        note = t(f"基準日 {format_era(day)} から {within} 日以内。{GENERATED_NOTE_JA}",
+                 f"As of {day.isoformat()}, within {within} days. Generated by xlsbridge on every run; do not type here.")
+        sheet = _draw_report(book, FLAGS_SHEET, note, flag_columns(), flag_rows(report))
+        sheet.activate()
+        if report.flags:
+            outcome.message = t(f"期限・年齢チェック: {within} 日以内に対応が必要なものが {len(report.flags)} 件あります"
+                                "（「期限・年齢」シート）。",
+                                f"Deadlines: {len(report.flags)} items need action within {within} days (sheet 期限・年齢).")
+        else:
+            outcome.message = t(f"期限・年齢チェック: {within} 日以内に対応が必要なものはありません。",
+                                f"Deadlines: nothing needs action within {within} days.")
 
+
+# ------------------------------------------------------------------------------------------------
+# 計画書作成
+# ------------------------------------------------------------------------------------------------
 
 def make_plan(book=None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
-    """計画書作成 (選択行のケース): a print-ready workbook of the selected row's case."""
+    """計画書作成 (選択行のケース): a print-ready workbook of the case in the selected row."""
     book = _book(book)
-    with _staff_action(book):
+    with _staff_action(book) as outcome:
         read = _read(book)
         case_id = _selected_case(book, read)
-        return _write_plans(book, read, case_id, False, as_of, out_dir)
+        target, count = _write_plans(book, read, case_id, as_of or date.today(), out_dir)
+        outcome.message = _plans_message(count, target)
+        return target
     return None
 
 
 def make_all_plans(book=None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
-    """計画書作成 (全ケース): one workbook with a plan sheet per active case."""
+    """計画書作成 (全ケース): one workbook with a plan sheet per active case (状態 契約中)."""
     book = _book(book)
-    with _staff_action(book):
-        return _write_plans(book, _read(book), None, True, as_of, out_dir)
+    with _staff_action(book) as outcome:
+        target, count = _write_plans(book, _read(book), None, as_of or date.today(), out_dir)
+        outcome.message = _plans_message(count, target)
+        return target
     return None
 
 
-def _write_plans(book, read, case_id: str | None, all_active: bool, as_of: date | None, out_dir: Path | None) -> Path:
-    """Plans go to their own workbook beside the ledger: the same A4 layout as `xlsbridge plan --out`,
-    and nothing of the ledger (no contact sheet) travels with a form both parents will see."""
-    from ..io.safe_write import atomic_write, refuse_if_open_in_excel
+def _plans_message(count: int, target: Path) -> str:
+    return t(f"計画書 {count} 件を作成しました:\n{target}\nA4 縦で印刷できます。住所・電話・メールは載っていません。",
+             f"Drew {count} plan(s):\n{target}\nReady to print on A4 portrait; no addresses, phones or e-mails.")
+
+
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')  # control characters: Windows refuses them too
+
+
+def plan_file_name(case_id: str | None, day: date) -> str:
+    """計画書_K-0001.xlsx for one case (characters Windows refuses in file names become _),
+    計画書_全ケース_20260301.xlsx for all of them."""
+    if case_id is None:
+        return f"計画書_全ケース_{day:%Y%m%d}.xlsx"
+    return f"計画書_{_UNSAFE_FILE_CHARS.sub('_', case_id).strip('._') or 'ケース'}.xlsx"
+
+
+def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path, int]:
+    """Plans go to their own workbook: the same A4 layout as `xlsbridge plan --out`, and nothing of
+    the ledger (no contact sheet) travels with a form both parents will see.  An older file of the
+    same name is replaced, unless it is open in Excel."""
+    from ..io.safe_write import atomic_write, excel_owner_file
     from ..services.plan import plans_for, plans_workbook, select_cases
 
-    day = as_of or date.today()
-    plans = plans_for(read, select_cases(read, case_id, all_active), day)
-    folder = out_dir or _output_folder(book)
-    name = f"計画書_{plans[0].case_id}.xlsx" if not all_active else f"計画書_全ケース_{day:%Y%m%d}.xlsx"
-    target = folder / name
-    if target.exists():
-        refuse_if_open_in_excel(target)
+    plans = plans_for(read, select_cases(read, case_id, case_id is None), day)
+    folder = out_dir or output_folder(book)
+    target = folder / plan_file_name(case_id, day)
+    if excel_owner_file(target).exists():
+        raise UserError(f"{target.name} が Excel で開かれています。そのブックを閉じてから、もう一度ボタンを押してください",
+                        f"{target.name} is open in Excel; close it and press the button again")
     wb = plans_workbook(plans)
-    atomic_write(target, lambda tmp: wb.save(tmp))
-    book.app.alert(t(f"計画書 {len(plans)} 件を作成しました:\n{target}\nA4 縦で印刷できます。",
-                     f"Drew {len(plans)} plan(s):\n{target}\nReady to print on A4 portrait."), title=TITLE)
-    return target
+    try:
+        atomic_write(target, lambda tmp: wb.save(tmp))
+    except OSError as exc:
+        raise UserError(f"計画書を保存できませんでした（{type(exc).__name__}）。保存先: {folder}\n"
+                        "フォルダに書き込めるか確かめるか、管理者に XLSBRIDGE_OUTPUT_DIR で保存先を指定してもらってください",
+                        f"could not save the plan ({type(exc).__name__}) in {folder}; check that the folder is "
+                        "writable, or ask your admin to set XLSBRIDGE_OUTPUT_DIR") from None
+    _open_in_excel(book, target)
+    return target, len(plans)
 
 
-def _output_folder(book) -> Path:
-    """The ledger's folder when Excel knows it, else the user's Documents (or home)."""
+def output_folder(book) -> Path:
+    """Where generated files go: $XLSBRIDGE_OUTPUT_DIR, else the ledger's folder when Excel knows it
+    (not for a workbook on SharePoint/OneDrive, whose full name is a URL), else Documents (or home)."""
     import os
 
     override = os.environ.get("XLSBRIDGE_OUTPUT_DIR")
     if override:
-        return Path(override)
-    try:
+        folder = Path(override).expanduser()
+        if not folder.is_dir():
+            raise UserError(f"保存先フォルダ（XLSBRIDGE_OUTPUT_DIR）がありません: {folder}",
+                            f"the output folder (XLSBRIDGE_OUTPUT_DIR) does not exist: {folder}")
+        return folder
+    with contextlib.suppress(Exception):
         full = Path(book.fullname)
         if full.is_absolute() and full.parent.is_dir():
             return full.parent
-    except (NotImplementedError, AttributeError, OSError):
-        pass
     documents = Path.home() / "Documents"
     return documents if documents.is_dir() else Path.home()
 
 
+def _open_in_excel(book, target: Path) -> None:
+    """Open the new workbook for printing (desktop Excel only: the remote engine has no files)."""
+    with contextlib.suppress(Exception):
+        if book.app.engine.type == "remote":
+            return
+        book.app.books.open(str(target))
+
+
 def _selected_case(book, read) -> str:
-    """The case ID of the selected row on ケース, 子ども or 面会記録."""
+    """The case ID of the selected row(s) on ケース, 子ども or 面会記録."""
     from ..io.layout import CASES, CHILDREN, VISITS
 
-    selection = book.selection
-    sheet_name = selection.sheet.name
-    row = selection.row
-    for layout, records in ((CASES, read.ledger.cases), (CHILDREN, read.ledger.children), (VISITS, read.ledger.visits)):
-        if read.cells.title(layout.name) == sheet_name:
-            for record in records:
-                if record.row == row and record.case_id:
-                    return record.case_id
-    raise UserError("ケース・子ども・面会記録のいずれかのシートで、計画書を作るケースの行を選択してからボタンを押してください",
-                    "select a row of the case on ケース, 子ども or 面会記録 first")
+    try:
+        selection = book.selection
+        sheet_name = selection.sheet.name
+        first = selection.row
+        last = first + selection.shape[0] - 1
+    except Exception:  # nothing selected, a shape or a chart sheet
+        selection = None
+    if selection is not None:
+        for layout, records in ((CASES, read.ledger.cases), (CHILDREN, read.ledger.children),
+                                (VISITS, read.ledger.visits)):
+            if read.cells.title(layout.name) != sheet_name:
+                continue
+            found = sorted({r.case_id for r in records if r.row is not None and first <= r.row <= last and r.case_id})
+            if len(found) > 1:
+                shown = "、".join(found[:5]) + ("…" if len(found) > 5 else "")
+                raise UserError(f"複数のケース（{shown}）の行が選択されています。計画書を作るケースの行を1つだけ選んでから、"
+                                "もう一度ボタンを押してください",
+                                f"rows of several cases ({', '.join(found[:5])}) are selected; select one row of "
+                                "the case and press the button again")
+            if found:
+                return found[0]
+    raise UserError("ケース・子ども・面会記録のいずれかのシートで、計画書を作るケースの行（見出し以外のケースIDのある行）を"
+                    "選んでから、もう一度ボタンを押してください。全ケースの計画書は「計画書作成 (全ケース)」で作れます",
+                    "select a row of the case (one with a ケースID, not the header) on ケース, 子ども or 面会記録 and "
+                    "press the button again; 計画書作成 (全ケース) draws every case")
 
+
+# ------------------------------------------------------------------------------------------------
+# 自己診断
+# ------------------------------------------------------------------------------------------------
 
 def self_check(addin_version: str | None = None, book=None) -> None:
-    """自己診断: versions, interpreter, template version, LibreOffice — with what to do."""
+    """自己診断: add-in vs package versions (with what to do), interpreter, template version, LibreOffice."""
+    from .. import __version__
     from ..services.doctor import diagnose, render
 
     book = _book(book)
-    with _staff_action(book):
-        template_version = None
-        with contextlib.suppress(Exception):
-            template_version = _read(book).ledger.template_version
-        checks = diagnose(addin_version=addin_version, template_version=template_version, check_template=True)
-        book.app.alert(render(checks), title=t("xlsbridge 自己診断", "xlsbridge self-check"))
+    with _staff_action(book) as outcome:
+        outcome.title = t("xlsbridge 自己診断", "xlsbridge self-check")
+        checks = diagnose(addin_version=addin_version, template_version=_template_version(book), check_template=True)
+        text = render(checks)
+        if addin_version is not None and addin_version != __version__:
+            text += t(f"\n\nアドイン（{addin_version}）と Python の xlsbridge（{__version__}）の版が違います。"
+                      "Excel をすべて閉じ、コマンドプロンプトで「xlsbridge addin install」を実行してから Excel を"
+                      "起動し直してください（この PC の xlsbridge に合ったアドインが入ります）。",
+                      f"\n\nThe add-in ({addin_version}) and xlsbridge in Python ({__version__}) differ. Quit Excel, run "
+                      "'xlsbridge addin install' in a command prompt, then start Excel again (it installs the add-in "
+                      "matching this PC's xlsbridge).")
+        outcome.message = text
+
+
+def _template_version(book) -> str | None:
+    """The version on the active workbook's 設定 sheet, else its defined name; None for another workbook."""
+    from ..io.layout import SETTINGS_SHEET, TEMPLATE_VERSION_NAME
+    from ..io.settings_sheet import read_template_version
+    from .book import read_sheets
+
+    with contextlib.suppress(Exception):
+        sheets = read_sheets(book, (SETTINGS_SHEET,))
+        found = read_template_version({SETTINGS_SHEET: rows for rows in sheets.values()})
+        if found:
+            return found
+    with contextlib.suppress(Exception):
+        refers_to = str(book.names[TEMPLATE_VERSION_NAME].refers_to)  # '="1.0"'
+        m = re.fullmatch(r'=?"(.+)"', refers_to.strip())
+        if m:
+            return m.group(1)
+    return None
+
+
+__all__ = ["check_entries", "check_deadlines", "compute_fees", "make_all_plans", "make_plan", "self_check"]

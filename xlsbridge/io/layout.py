@@ -69,6 +69,7 @@ SUPPORT_TYPE = {"連絡調整型": "coordination", "受け渡し型": "handover"
 CASES = SheetLayout(
     name="ケース",
     table="ケース表",
+    aliases=("案件一覧",),  # the sheet's name in template 0.8
     columns=(
         Column("case_id", "ケースID", required=True, width=10),
         Column("application_date", "申込日", "date", required=True),
@@ -93,7 +94,7 @@ CASES = SheetLayout(
         Column("child_support_allowance", "児童扶養手当", "bool", width=9),
         Column("reduction", "減額", "yen", aliases=("減額(円)", "減額（円）"), width=9),
         Column("reduction_reason", "減額理由", width=14),
-        Column("staff", "担当支援員", width=12),
+        Column("staff", "担当支援員", aliases=("担当者",), width=12),  # 担当者: template 0.8/0.9
         Column("terminated_on", "中止日", "date"),
         Column("termination_reason", "中止理由", width=14),
         Column("review_date", "見直し予定日", "date"),
@@ -144,6 +145,7 @@ FEE_COLUMNS = (
 VISITS = SheetLayout(
     name="面会記録",
     table="面会記録表",
+    aliases=("面会",),  # the sheet's name in template 0.8
     columns=(
         Column("visit_id", "記録ID", required=True, width=10),
         Column("case_id", "ケースID", required=True, width=10),
@@ -158,8 +160,8 @@ VISITS = SheetLayout(
         Column("place_kind", "場所区分", "choice", required=True, choices=PLACE_KIND, width=11),
         Column("municipality", "市町村", required=True, width=10),
         Column("status", "状態", "choice", required=True, choices=VISIT_STATUS, width=7),
-        Column("cancelled_at", "中止連絡日時", "datetime", width=16),
-        Column("cancelled_by", "中止者", "choice", choices=CANCELLER, width=7),
+        Column("cancelled_at", "中止連絡日時", "datetime", aliases=("キャンセル連絡日時",), width=16),  # 0.8/0.9
+        Column("cancelled_by", "中止者", "choice", choices=CANCELLER, aliases=("キャンセル者",), width=7),  # 0.8/0.9
         Column("staff", "担当支援員", width=12),
         Column("content", "内容", width=24),
         Column("father_paid", "父入金日", "date"),

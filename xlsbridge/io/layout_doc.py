@@ -29,8 +29,10 @@ def render() -> str:
         "",
     ]
     for sheet in RECORD_SHEETS:
-        out += [f"## {sheet.name} (table {sheet.table})", "", "| header | holds | required | values | also accepted |",
-                "|---|---|---|---|---|"]
+        out += [f"## {sheet.name} (table {sheet.table})", ""]
+        if sheet.aliases:
+            out += [f"Older name of the sheet, also accepted: {', '.join(sheet.aliases)}.", ""]
+        out += ["| header | holds | required | values | also accepted |", "|---|---|---|---|---|"]
         for c in sheet.columns:
             values = " / ".join(c.choices) if c.choices else ""
             holds = "computed: " + KINDS[c.kind] if c.computed else KINDS[c.kind]

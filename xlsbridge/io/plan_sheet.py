@@ -6,28 +6,39 @@ grows with the case's visits and continues on further pages, its header repeated
 
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..domain.plan import PlanSheet
+from ..domain.settings import PlanProfile
 from .cells import set_value
 
 FONT = "游ゴシック"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
+# Every font and alignment the form uses, made once: openpyxl hashes a style object on every
+# assignment, and building them per cell was most of the time of `plan --all` on a large ledger.
+_FONTS: dict[tuple[float, bool], Font] = {}
+_ALIGNMENTS = {h: Alignment(horizontal=h, vertical="center", wrap_text=True) for h in ("left", "center", "right")}
 # Eight columns, ~ 92 characters wide in all: fits A4 portrait with 1.5 cm margins at 100 %.
 WIDTHS = (14, 12, 12, 10, 8, 12, 10, 14)
-MIN_CHILD_ROWS = 3
-MIN_PROGRESS_ROWS = 12
+# The national form's rows (the default plan-sheet profile); a profile may ask for more.
+MIN_CHILD_ROWS = PlanProfile().min_child_rows
+MIN_PROGRESS_ROWS = PlanProfile().min_progress_rows
 
 
 def plan_sheet_name(case_id: str) -> str:
-    """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\), derived from the case ID."""
-    safe = re.sub(r"[\[\]:*?/\\']", "_", case_id).strip() or "ケース"
+    """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\ nor control characters, which
+    would also make the workbook's XML unwritable), derived from the case ID."""
+    safe = re.sub(r"[\[\]:*?/\\'\x00-\x1f\x7f\ufffe\uffff]", "_", case_id).strip() or "ケース"
     return f"計画書_{safe}"[:31]
 
 
@@ -39,12 +50,13 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     r = 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
+    _merge(ws, r, 1, 8, frame=False)
     _put(ws, r, 1, "親子交流支援計画書", size=16, bold=True, align="center", border=False)
     ws.row_dimensions[r].height = 30
     r += 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
-    _put(ws, r, 1, f"ケースID: {plan.case_id}　　作成日: {plan.drawn_on}", size=9, align="right", border=False)
+    _merge(ws, r, 1, 8, frame=False)
+    form = f"　　様式: {plan.form_name}" if plan.form_name != PlanProfile().name else ""
+    _put(ws, r, 1, f"ケースID: {plan.case_id}　　作成日: {plan.drawn_on}{form}", size=9, align="right", border=False)
     r += 2
 
     r = _row(ws, r, "1. 申込日", [(plan.application_date, 7)])
@@ -61,7 +73,7 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     r += 1
     children_top = r
     r = _header(ws, r, "5. 子ども", [("氏名", 3), ("生年月日", 2), ("年齢", 1), ("性別", 1)])
-    for i in range(max(MIN_CHILD_ROWS, len(plan.children))):
+    for i in range(max(plan.min_child_rows, len(plan.children))):
         child = plan.children[i] if i < len(plan.children) else None
         r = _row(ws, r, "", [
             (child.name if child else "", 3),
@@ -80,19 +92,23 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     r = _row(ws, r, "7. 援助条件", [(conditions, 7)], height=32)
     r = _row(ws, r, "　備考", [(plan.condition_note, 7)])
     r = _row(ws, r, "8. 支援員氏名", [(plan.staff, 7)])
+    number = 9
+    for label, text in plan.extra_items:  # the profile's items, numbered on from 8
+        r = _row(ws, r, f"{number}. {label}", [(text, 7)], height=32 if len(text) > 40 else 22)
+        number += 1
     r += 1
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=8)
-    _put(ws, r, 1, "9. 支援経過", bold=True, border=False)
+    _merge(ws, r, 1, 8, frame=False)
+    _put(ws, r, 1, f"{number}. 支援経過", bold=True, border=False)
     r += 1
     header_row = r
     r = _header(ws, r, None, [("日付", 2), ("時間", 1), ("内容", 4), ("支援員氏名", 1)])
-    for i in range(max(MIN_PROGRESS_ROWS, len(plan.progress))):
+    for i in range(max(plan.min_progress_rows, len(plan.progress))):
         row = plan.progress[i] if i < len(plan.progress) else None
         r = _cells(ws, r, 1, [
             (row.day if row else "", 2), (row.time if row else "", 1),
             (row.content if row else "", 4), (row.staff if row else "", 1),
         ], height=30)
-    ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=8)
+    _merge(ws, r + 1, 1, 8, frame=False)
     _put(ws, r + 1, 1, "この計画書には住所・電話番号・メールアドレスを記載しません（父母双方が閲覧します）。", size=8, border=False)
 
     ps = ws.page_setup
@@ -110,27 +126,78 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     ws.sheet_view.showGridLines = False
 
 
+class _StyleCache:
+    """The cell styles of one workbook by what they hold.  The first cell of a kind is styled through
+    openpyxl (which registers the font, border… in the workbook); the others get a copy of its style
+    ids, as openpyxl's own copy of a worksheet does."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[tuple, object] = {}
+
+    def apply(self, cell, key: tuple, size: float, bold: bool, align: str, border: bool, fill: PatternFill | None) -> None:
+        found = self.arrays.get(key)
+        if found is not None:
+            cell._style = copy.copy(found)
+            return
+        if key[0] == "merged":  # a cell covered by a merge: the frame (and the fill) only
+            cell.border = BOX
+        else:
+            cell.font = _font(size, bold)
+            cell.alignment = _ALIGNMENTS[align]
+            if border:
+                cell.border = BOX
+        if fill is not None:
+            cell.fill = fill
+        self.arrays[key] = copy.copy(cell._style)
+
+
+_CACHES: "weakref.WeakKeyDictionary[object, _StyleCache]" = weakref.WeakKeyDictionary()
+
+
+def _styles(ws: Worksheet) -> _StyleCache:
+    cache = _CACHES.get(ws.parent)
+    if cache is None:
+        cache = _CACHES[ws.parent] = _StyleCache()
+    return cache
+
+
+def _font(size: float, bold: bool) -> Font:
+    font = _FONTS.get((size, bold))
+    if font is None:
+        font = _FONTS[(size, bold)] = Font(name=FONT, size=size, bold=bold)
+    return font
+
+
 def _put(ws: Worksheet, row: int, col: int, value: str, *, size: float = 10.5, bold: bool = False,
          align: str = "left", border: bool = True, fill: PatternFill | None = None) -> None:
     cell = ws.cell(row=row, column=col)
     set_value(cell, value)
-    cell.font = Font(name=FONT, size=size, bold=bold)
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-    if border:
-        cell.border = BOX
-    if fill is not None:
-        cell.fill = fill
+    _styles(ws).apply(cell, ("cell", size, bold, align, border, id(fill) if fill is not None else None),
+                      size, bold, align, border, fill)
+
+
+def _merge(ws: Worksheet, row: int, col: int, span: int, *, frame: bool, fill: PatternFill | None = None) -> None:
+    """Merge ``span`` cells of a row whose cells are not drawn yet; with ``frame`` each covered cell
+    gets the frame (and the fill), so the box shows no gaps.
+
+    What ``ws.merge_cells`` does for a range whose first cell has no border yet, without its passes
+    over the range (copying that first cell's borders, none, onto the edges) and over every range
+    already merged on the sheet (ours never overlap)."""
+    ws.merged_cells.ranges.add(MergedCellRange(ws, f"{get_column_letter(col)}{row}:{get_column_letter(col + span - 1)}{row}"))
+    styles = _styles(ws)
+    key = ("merged", id(fill) if fill is not None else None)
+    for c in range(col + 1, col + span):
+        cell = MergedCell(ws, row=row, column=c)
+        ws._cells[(row, c)] = cell
+        if frame:
+            styles.apply(cell, key, 0, False, "left", True, fill)
 
 
 def _cells(ws: Worksheet, row: int, col: int, parts: list[tuple[str, int]], *, height: float = 22,
            fill: PatternFill | None = None, bold: bool = False) -> int:
     for text, span in parts:
         if span > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
-        for c in range(col, col + span):  # borders on every merged cell, or the frame shows gaps
-            ws.cell(row=row, column=c).border = BOX
-            if fill is not None:
-                ws.cell(row=row, column=c).fill = fill
+            _merge(ws, row, col, span, frame=True, fill=fill)
         _put(ws, row, col, text, fill=fill, bold=bold, align="center" if fill is not None else "left")
         col += span
     ws.row_dimensions[row].height = height

@@ -39,6 +39,8 @@ from ..domain.settings import (
     Extension,
     FeeSchedule,
     MemberPricing,
+    PLAN_SOURCE_LABELS,
+    PlanProfile,
     Rules,
     Settings,
     SupportType,
@@ -54,6 +56,8 @@ SECTION_RULES = "■ 基本設定"
 SECTION_SCHEDULES = "■ 料金表"
 SECTION_FEES = "■ 支援類型別料金"
 SECTION_HOLIDAYS = "■ 休業日"
+# Optional: the plan-sheet profile, written only when it differs from the national form.
+SECTION_PLAN = "■ 計画書の様式"
 TEMPLATE_VERSION_KEY = "テンプレート版"
 TITLE = "設定（料金・規則）"
 NOTE = (
@@ -652,7 +656,8 @@ def _build_growing(model: type[BaseModel], data: Mapping[str, Any], key: str,
 
 def _sections(sheet: str, rows: Sequence[Sequence[Any]]) -> dict[str, tuple[int | None, int]]:
     """Block title -> (its header row or None when the block is empty, the row where the block ends)."""
-    titles = {_norm(t).lstrip("■□◆"): t for t in (SECTION_RULES, SECTION_SCHEDULES, SECTION_FEES, SECTION_HOLIDAYS)}
+    titles = {_norm(t).lstrip("■□◆"): t
+              for t in (SECTION_RULES, SECTION_SCHEDULES, SECTION_FEES, SECTION_HOLIDAYS, SECTION_PLAN)}
     starts: list[tuple[str, int]] = []
     for r, row in enumerate(rows):
         if not row or _blank(row[0]) or not isinstance(row[0], str):
@@ -804,6 +809,9 @@ def read_settings_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Setti
     base = {"schedules": tuple(schedules), "rules": rules, "office_holidays": tuple(holidays)}
     if organisation is not None:
         base["organisation"] = organisation
+    plan_profile = read_plan_block(sheet, rows, spans.get(SECTION_PLAN))
+    if plan_profile is not None:
+        base["plan"] = plan_profile
     top_cells = {"organisation": rule_cells.get("organisation", rules_cell)}
     # Rules across schedules (dates) first, then across areas (a municipality listed twice).
     _build_growing(Settings, {**base, "areas": ()}, "schedules", schedules, schedule_cells, top_cells,
@@ -836,6 +844,76 @@ def _read_areas(rows: Sequence[Sequence[Any]]) -> tuple[list[Area], list[str]]:
     items = _read_table(sheet, rows, header, len(rows), AREA_COLUMNS, range(first, last + 1))
     areas = [_build(Area, item.values, item.cells, item.cells["municipality"]) for item in items]
     return areas, [item.cells["municipality"] for item in items]
+
+
+PLAN_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("様式名", "name", "計画書の様式の名前（国の様式以外は計画書の右上に出ます）"),
+    ("子どもの行数", "min_child_rows", "子ども欄の最低行数（国の様式: 3）"),
+    ("支援経過の行数", "min_progress_rows", "支援経過の最低行数（国の様式: 12）"),
+    ("追加項目", "extra_items", "8. 支援員氏名の後に足す項目「見出し=出どころ」を / で区切る。出どころ: "
+     + "、".join(PLAN_SOURCE_LABELS.values())),
+)
+
+
+def plan_block_rows(profile: PlanProfile) -> list[list[Any]]:
+    """The ``■ 計画書の様式`` rows (項目 | 値 | 説明) for a plan-sheet profile."""
+    items = " / ".join(f"{i.label}={PLAN_SOURCE_LABELS[i.source]}" for i in profile.extra_items) or "なし"
+    values = {"name": profile.name, "min_child_rows": profile.min_child_rows,
+              "min_progress_rows": profile.min_progress_rows, "extra_items": items}
+    return [[label, values[path], help_text] for label, path, help_text in PLAN_ROWS]
+
+
+def _read_plan_items(value: Any) -> list[dict[str, str]]:
+    sources = {_norm(label): key for key, label in PLAN_SOURCE_LABELS.items()}
+    sources.update({_norm(key): key for key in PLAN_SOURCE_LABELS})
+    text = str(value).strip()
+    if _norm(text) in ("なし", "無し", "-", "ー"):
+        return []
+    items = []
+    for part in (p.strip() for p in text.replace("／", "/").split("/") if p.strip()):
+        label, sep, source = part.replace("＝", "=").partition("=")
+        key = sources.get(_norm(source))
+        if not sep or not label.strip() or key is None:
+            known = "、".join(PLAN_SOURCE_LABELS.values())
+            raise _Bad(f"追加項目「{_shown(part)}」を読めません。「見直し予定日=見直し予定日」のように 見出し=出どころ と書き、"
+                       f"出どころは次のどれかにしてください: {known}",
+                       f"cannot read the plan item '{_shown(part)}'; write label=source, the source one of: {known}")
+        items.append({"label": label.strip(), "source": key})
+    return items
+
+
+def read_plan_block(sheet: str, rows: Sequence[Sequence[Any]], span: tuple[int | None, int] | None
+                    ) -> PlanProfile | None:
+    """The plan-sheet profile of the ``■ 計画書の様式`` block, or None when the sheet has none."""
+    if span is None or span[0] is None:
+        return None
+    header, end = span
+    known = {_norm(label): (label, path) for label, path, _ in PLAN_ROWS}
+    codecs = {"name": TEXT, "min_child_rows": INT, "min_progress_rows": INT,
+              "extra_items": _Codec(_read_plan_items)}
+    values: dict[str, Any] = {}
+    cells: dict[str, str] = {}
+    for r in range(header + 1, end):
+        if r >= len(rows) or _row_blank(rows[r]):
+            continue
+        label = _cell(rows, r, 0)
+        if label is None:
+            continue
+        if _norm(label) not in known:
+            options = "、".join(x[0] for x in PLAN_ROWS)
+            raise _fail(_cell_ref(sheet, r, 0), f"項目「{_shown(label)}」はありません。次のどれかにしてください: {options}",
+                        f"unknown plan setting '{_shown(label)}'; use one of: {options}")
+        title, path = known[_norm(label)]
+        where = f"{_cell_ref(sheet, r, 1)}（{title}）"
+        cells[path] = where
+        value = _cell(rows, r, 1)
+        if value is None:
+            continue
+        try:
+            values[path] = codecs[path].read(value)
+        except _Bad as bad:
+            raise _fail(where, bad.ja, bad.en) from None
+    return _build(PlanProfile, values, cells, _cell_ref(sheet, header, 0))
 
 
 def read_template_version(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> str | None:
@@ -894,6 +972,8 @@ def settings_sheet_rows(settings: Settings, template_version: str | None = None)
     block(SECTION_FEES, [c.header for c in FEE_COLUMNS],
           [_row_values(FEE_COLUMNS, (s, st)) for s in settings.schedules for st in s.support_types])
     block(SECTION_HOLIDAYS, [c.header for c in HOLIDAY_COLUMNS], [[d] for d in settings.office_holidays])
+    if settings.plan != PlanProfile():
+        block(SECTION_PLAN, ["項目", "値", "説明"], plan_block_rows(settings.plan))
     rows.pop()  # no blank row after the last block
     plan.area_rows = [[c.header for c in AREA_COLUMNS]] + [_row_values(AREA_COLUMNS, a) for a in settings.areas]
     return plan
@@ -935,6 +1015,8 @@ def write_settings_sheets(wb: Workbook, settings: Settings, *, template_version:
         ws.cell(r + 1, 1).font = block_font
     tables = {SECTION_RULES: None, SECTION_SCHEDULES: SCHEDULE_COLUMNS, SECTION_FEES: FEE_COLUMNS,
               SECTION_HOLIDAYS: HOLIDAY_COLUMNS}
+    if SECTION_PLAN in plan.headers:
+        tables[SECTION_PLAN] = None  # 項目 | 値 | 説明, styled like 基本設定
     for title, columns in tables.items():
         header = plan.headers[title] + 1
         width = len(plan.settings_rows[header - 1])

@@ -10,6 +10,11 @@ organisation's settings (support types for the drop-downs, the ``設定`` and ``
   and the staff names of 支援員, and number formats for dates, times and yen;
 * computed fee columns are grey and their headers carry the note "自動計算 — 入力しないでください";
 * 連絡先 is marked as confidential (red tab, a banner beside the table, the print header);
+* an empty ``チェック結果`` sheet (the ribbon's 入力チェック fills it) whose last two columns list the cells
+  with errors and with warnings as ``面会記録!H33``; conditional formats on the data area of every sheet
+  the checks read colour a cell red / yellow while its address is listed there, so highlights come and go
+  without anything being written into the cells staff type in (the defined names ``xlsbridge_error_cells``
+  and ``xlsbridge_warning_cells`` point at the two columns);
 * the template version is in a defined name and in the custom document properties.
 
 :func:`save_workbook_deterministic` writes the same bytes for the same workbook: openpyxl stamps the
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.settings import Settings
 from .layout import (
     CONTACTS,
+    FINDINGS_SHEET,
     RECORD_SHEETS,
     STAFF,
     TEMPLATE_VERSION,
@@ -65,6 +71,20 @@ COMPUTED_HEADER_FILL = "595959"
 COMPUTED_FILL = "D9D9D9"
 CONFIDENTIAL_FILL = "C00000"
 
+# The チェック結果 sheet (filled by the ribbon's 入力チェック, xlsbridge/excel/findings_sheet.py): headers in
+# row 1; the last two columns list "<sheet>!<cell>" of every error / warning, and the record sheets'
+# conditional formats look the cell being drawn up there through these two defined names.
+FINDINGS_HEADERS = ("重大度", "セル", "内容", "入力値", "ケース/記録ID", "コード", "シート", "",
+                    "エラーのセル", "警告のセル")
+FINDINGS_WIDTHS = (8, 16, 80, 16, 12, 24, 10, 2, 16, 16)
+ERROR_CELLS_COLUMN = "I"
+WARNING_CELLS_COLUMN = "J"
+ERROR_CELLS_NAME = "xlsbridge_error_cells"
+WARNING_CELLS_NAME = "xlsbridge_warning_cells"
+ERROR_HIGHLIGHT = ("FFC7CE", "9C0006")  # fill, font: Excel's "light red fill with dark red text"
+WARNING_HIGHLIGHT = ("FFEB9C", "9C5700")  # Excel's "yellow fill with dark yellow text"
+HIGHLIGHT_NOTE = "入力チェックが書き込む列です。ここに載ったセルが各シートで赤（エラー）・黄（警告）になります"
+
 Progress = Callable[[str, int, int], None]  # (sheet, rows written, rows in the sheet)
 
 
@@ -92,6 +112,9 @@ def build_template(settings: Settings, *, sample: LedgerSample | None = None,
         rows = sample.sheets.get(layout.name, []) if sample is not None else []
         _record_sheet(wb, layout, rows, labels, progress)
     write_settings_sheets(wb, settings, template_version=TEMPLATE_VERSION)
+    _findings_sheet(wb.create_sheet(FINDINGS_SHEET))
+    for name, letter in ((ERROR_CELLS_NAME, ERROR_CELLS_COLUMN), (WARNING_CELLS_NAME, WARNING_CELLS_COLUMN)):
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{FINDINGS_SHEET}'!${letter}:${letter}")
 
     wb.defined_names[TEMPLATE_VERSION_NAME] = DefinedName(TEMPLATE_VERSION_NAME, attr_text=f'"{TEMPLATE_VERSION}"')
     staff_col = _letter(STAFF.columns.index(STAFF.column("name")))
@@ -200,6 +223,8 @@ def _record_sheet(wb: Workbook, layout: SheetLayout, rows: Sequence[Mapping[str,
                                           showFirstColumn=False, showLastColumn=False)
     ws.add_table(table)
     _validations(ws, layout, labels)
+    if layout.name != CONTACTS.name:  # the checks never read 連絡先, so no finding ever points there
+        _highlight_rules(ws, layout)
     leading_ids = next((i for i, col in enumerate(columns) if not col.key.endswith("_id")), 0)
     ws.freeze_panes = f"{_letter(leading_ids)}2"
     ws.print_title_rows = "1:1"
@@ -253,6 +278,47 @@ def _validations(ws: Any, layout: SheetLayout, labels: Mapping[str, str]) -> Non
         ws.add_data_validation(dv)
 
 
+def highlight_formula(names_cells: str, sheet: str) -> str:
+    """True while the cell being drawn is listed as ``<sheet>!<cell>`` in the column ``names_cells``.
+
+    ``ADDRESS(ROW(),COLUMN(),4)`` is the drawn cell's own relative address ("H33"), so one rule covers
+    the whole data area.  The sheet is the layout's name, a constant in the rule, and the findings
+    sheet writes the layout's name too: a tab the reader accepts under another spelling ("面会記録 ")
+    still matches.  Excel allows defined names that point at another sheet in a rule (Excel 2007
+    allowed nothing else); LibreOffice renders the same rule (tests/test_excel_entrypoints.py).
+    """
+    return f'COUNTIF({names_cells},"{sheet}!"&ADDRESS(ROW(),COLUMN(),4))>0'
+
+
+def _highlight_rules(ws: Any, layout: SheetLayout) -> None:
+    """Errors red, then warnings yellow, over the header and data area (a duplicate header is a finding)."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+
+    area = f"A1:{_letter(len(layout.columns) - 1)}{MAX_ROW}"
+    for name, (fill, font) in ((ERROR_CELLS_NAME, ERROR_HIGHLIGHT), (WARNING_CELLS_NAME, WARNING_HIGHLIGHT)):
+        rule = FormulaRule(formula=[highlight_formula(name, layout.name)], stopIfTrue=True,
+                           fill=PatternFill("solid", start_color=fill, end_color=fill), font=Font(color=font))
+        ws.conditional_formatting.add(area, rule)
+
+
+def _findings_sheet(ws: Any) -> None:
+    """An empty チェック結果 with its headers, so the two defined names resolve before the first check."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    for c, (header, width) in enumerate(zip(FINDINGS_HEADERS, FINDINGS_WIDTHS), start=1):
+        cell = ws.cell(1, c, header or None)
+        if header:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+        ws.column_dimensions[_letter(c - 1)].width = width
+    for letter in (ERROR_CELLS_COLUMN, WARNING_CELLS_COLUMN):
+        ws[f"{letter}1"].comment = Comment(HIGHLIGHT_NOTE, "xlsbridge", width=220, height=80)
+    ws.freeze_panes = "A2"
+
+
 def _mark_confidential(ws: Any, width: int) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -303,6 +369,8 @@ def _instructions(ws: Any, settings: Settings) -> None:
         ("text", "行を追加するときは表のすぐ下の行に入力します（表が自動で広がり、選択肢と書式も引き継がれます）。"),
         ("head", "チェックと計算"),
         ("text", "リボンの「入力チェック」、または xlsbridge validate 台帳.xlsx で入力の誤りをセル番地つきで表示します。"),
+        ("text", "入力チェックの結果は「チェック結果」シートに一覧になり、該当するセルが赤（エラー）・黄（警告）になります。"
+                 "直してもう一度「入力チェック」を押すと色が消えます。"),
         ("text", "「料金計算」で面会記録の灰色の列（基本料金〜内訳）を計算します。灰色の列には入力しないでください。"),
         ("text", "「期限・年齢チェック」で契約更新・中学進学・見直し・未入金を一覧にします。"),
         ("text", "「計画書作成」で親子交流支援計画書（A4）を作ります。計画書には住所・電話は載りません。"),

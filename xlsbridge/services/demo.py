@@ -28,7 +28,6 @@ def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
     from ..io.reader import read_ledger
     from ..io.sample_data import SAMPLE_TODAY
     from ..io.template import save_workbook_deterministic
-    from ..io.workbook_io import open_for_update
     from . import fees as fees_service
     from . import flags as flags_service
     from . import plan as plan_service
@@ -53,21 +52,18 @@ def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
     say(t("\n== 2. 料金計算 (xlsbridge fees)", "\n== 2. Price the visits (xlsbridge fees)"))
     with ledger_update(ledger, out=None, command="xlsbridge demo") as update:
         priced = fees_service.compute_fees(read_ledger(ledger), day)
-        wb = open_for_update(ledger)
-        changes = fees_service.write_fees(wb, priced)
-        update.save(wb, None)
+        written = fees_service.fees_workbook(ledger.read_bytes(), priced)
+        update.save_bytes(written.payload, None)
     say(t(f"面会 {len(priced.prices)} 件: 計算 {priced.priced} 件、未計算 {priced.unpriced} 件（入力チェックの指摘あり）。"
-          f"請求 {priced.summary.total.billed:,}円、返金 {priced.summary.total.refunded:,}円、更新したセル {len(changes)}",
+          f"請求 {priced.summary.total.billed:,}円、返金 {priced.summary.total.refunded:,}円、更新したセル {written.changed}",
           f"{len(priced.prices)} visits: {priced.priced} priced, {priced.unpriced} not priced (findings). "
-          f"Billed {priced.summary.total.billed:,} yen, refunded {priced.summary.total.refunded:,} yen, {len(changes)} cells updated"))
+          f"Billed {priced.summary.total.billed:,} yen, refunded {priced.summary.total.refunded:,} yen, {written.changed} cells updated"))
     result.outputs.append((t("料金の列と「料金集計」シートを書き込んだ台帳", "ledger with fee columns and 料金集計"), ledger))
 
     say(t("\n== 3. 期限・年齢チェック (xlsbridge flags)", "\n== 3. Deadlines and ages (xlsbridge flags)"))
     with ledger_update(ledger, out=None, command="xlsbridge demo") as update:
         report_flags = flags_service.compute_flags(read_ledger(ledger), day, 60)
-        wb = open_for_update(ledger)
-        flags_service.write_flags_sheet(wb, report_flags)
-        update.save(wb, None)
+        update.save_bytes(flags_service.flags_workbook(ledger.read_bytes(), report_flags), None)
     say(flags_service.render_text(report_flags))
 
     say(t(f"\n== 4. 計画書作成 (xlsbridge plan --case {DEMO_CASE})", f"\n== 4. Plan sheet (xlsbridge plan --case {DEMO_CASE})"))

@@ -1,14 +1,19 @@
 """Self-diagnosis: is everything in place for xlsbridge to work on this PC?
 
 Shared by `xlsbridge doctor` and the ribbon's 自己診断.  The most common xlwings failure is the
-add-in and the Python package drifting apart, so that comes first.
+add-in and the Python package drifting apart, so that comes first.  :func:`doctor_checks` adds what
+the command line can see and the ribbon cannot: the add-in file, xlwings.conf, and a ledger of any
+template version (read whether or not the ribbon could).
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .. import __version__
@@ -53,13 +58,144 @@ def diagnose(*, addin_version: str | None = None, template_version: str | None =
                                 t("xlsbridge template upgrade で最新のテンプレートに移してください",
                                   "move it to the current template with xlsbridge template upgrade")))
         else:
+            from ..io.upgrade import version_key
+
             current = template_version == TEMPLATE_VERSION
-            checks.append(Check(t("台帳のテンプレート版", "ledger template version"), "ok" if current else "warning",
+            mine, ours = version_key(template_version), version_key(TEMPLATE_VERSION)
+            newer = mine is not None and ours is not None and mine > ours
+            checks.append(Check(t("台帳のテンプレート版", "ledger template version"),
+                                "ok" if current else "problem" if newer else "warning",
                                 t(f"台帳 {template_version} / 最新 {TEMPLATE_VERSION}", f"ledger {template_version} / current {TEMPLATE_VERSION}"),
-                                "" if current else t("xlsbridge template upgrade で最新のテンプレートに移してください",
-                                                     "upgrade with xlsbridge template upgrade")))
+                                "" if current else
+                                t("この台帳はより新しい xlsbridge で作られています。pip install -U xlsbridge で更新してください",
+                                  "the ledger was made by a newer xlsbridge; update with pip install -U xlsbridge") if newer else
+                                t("管理者が xlsbridge template upgrade 台帳.xlsx --out 新しい台帳.xlsx で最新のテンプレートに移してください",
+                                  "an admin moves it to the current template: xlsbridge template upgrade LEDGER --out NEW.xlsx")))
     checks.append(_libreoffice())
     return checks
+
+
+def doctor_checks(ledger: Path | None = None, *, addin_file: Path | None = None, password: str | None = None,
+                  platform_name: str = sys.platform, env: Mapping[str, str] | None = None,
+                  home: Path | None = None, executable: str = sys.executable) -> list[Check]:
+    """Everything `xlsbridge doctor` looks at on this PC, and in LEDGER when one is given.
+
+    The add-in's version is read from ``addin_file``, else from the installed add-in (Windows and
+    macOS: where `xlsbridge addin install` puts it).  On those systems xlwings.conf must point at
+    this Python.  A ledger's template version is read whatever its version, then the ledger is read
+    as the ribbon reads it.
+    """
+    env = os.environ if env is None else env
+    extra: list[Check] = []
+    addin_version = None
+    addin_name = t("アドイン (xlsbridge.xlam)", "add-in (xlsbridge.xlam)")
+    if addin_file is None:
+        addin_file = installed_addin(platform_name, env, home)
+        if addin_file is None and platform_name.startswith(("win", "darwin")):
+            extra.append(Check(addin_name, "warning", t("インストールされていません", "not installed"),
+                               t("xlsbridge addin install を実行するか、管理者の配布物の インストール手順.txt に従ってください",
+                                 "run xlsbridge addin install, or follow インストール手順.txt of your admin's bundle")))
+    if addin_file is not None:
+        from ..addin.build import read_addin_version
+        from ..errors import UserError
+
+        try:
+            addin_version = read_addin_version(addin_file)
+            extra.append(Check(addin_name, "ok", str(addin_file)))
+        except UserError as exc:
+            extra.append(Check(addin_name, "problem", exc.message(),
+                               t("xlsbridge addin build で作り直すか、管理者から xlsbridge.xlam をもらい直してください",
+                                 "rebuild it with xlsbridge addin build, or get xlsbridge.xlam from your admin again")))
+    if platform_name.startswith(("win", "darwin")):
+        extra.append(xlwings_config_check(platform_name, env, home, executable))
+    template_version, check_template = None, False
+    if ledger is not None:
+        check_template = True
+        ledger_check, template_version = _ledger(ledger, password)
+        extra.append(ledger_check)
+    checks = diagnose(addin_version=addin_version, template_version=template_version, check_template=check_template)
+    return checks[:3] + extra + checks[3:]
+
+
+def installed_addin(platform_name: str, env: Mapping[str, str], home: Path | None) -> Path | None:
+    """The add-in where `xlsbridge addin install` puts it, if it is there."""
+    from ..addin.install import plan_install
+    from ..errors import UserError
+
+    try:
+        plan = plan_install(platform=platform_name, env=env, home=home or Path.home(), source=None,
+                            zone_reader=lambda _: None, dir_exists=lambda p: Path(p).is_dir())
+    except (UserError, ImportError, OSError):
+        return None
+    return plan.addin_target if plan.addin_target.is_file() else None
+
+
+def interpreter_in_config(text: str, key: str) -> str | None:
+    """The value of ``"KEY","value"`` in an xlwings.conf text."""
+    for line in text.splitlines():
+        parts = [p.strip().strip('"') for p in line.split(",", 1)]
+        if len(parts) == 2 and parts[0].upper() == key.upper():
+            return parts[1]
+    return None
+
+
+def xlwings_config_check(platform_name: str, env: Mapping[str, str], home: Path | None, executable: str) -> Check:
+    """xlwings.conf names the Python the ribbon starts: it must be this one (which has xlsbridge)."""
+    from ..addin.install import config_encoding, plan_install
+    from ..errors import UserError
+
+    name = t("xlwings の設定 (xlwings.conf)", "xlwings configuration (xlwings.conf)")
+    try:
+        plan = plan_install(platform=platform_name, env=env, home=home or Path.home(), executable=executable,
+                            zone_reader=lambda _: None, dir_exists=lambda p: Path(p).is_dir())
+    except (UserError, ImportError, OSError) as exc:
+        return Check(name, "warning", str(exc))
+    path = plan.config_path
+    try:
+        text = path.read_bytes().decode(config_encoding(), errors="replace")
+    except OSError:
+        return Check(name, "warning", t(f"{path} がありません", f"{path} does not exist"),
+                     t("xlsbridge addin install を実行してください（Python の場所を書き込みます）",
+                       "run xlsbridge addin install (it writes the Python location)"))
+    found = interpreter_in_config(text, plan.config_key)
+    if found is None:
+        return Check(name, "warning", t(f"{path} に {plan.config_key} がありません", f"{path} has no {plan.config_key}"),
+                     t("xlsbridge addin install を実行してください", "run xlsbridge addin install"))
+    if platform_name.startswith("win"):  # Windows paths ignore case and slash direction
+        import ntpath
+
+        same = ntpath.normcase(found) == ntpath.normcase(executable)
+    else:
+        same = found == executable
+    if same:
+        return Check(name, "ok", f"{plan.config_key} = {found}")
+    return Check(name, "warning", t(f"リボンは別の Python を使います: {found}（この Python: {executable}）",
+                                    f"the ribbon runs another Python: {found} (this one: {executable})"),
+                 t("リボンのボタンが動かないときは、この Python で xlsbridge addin install を実行し直してください",
+                   "if the ribbon buttons fail, run xlsbridge addin install again with this Python"))
+
+
+def _ledger(path: Path, password: str | None) -> tuple[Check, str | None]:
+    """Can the ribbon read this ledger?  And its template version, whatever it is."""
+    from ..errors import UserError
+    from ..io.reader import read_ledger
+    from ..io.upgrade import ledger_version
+
+    name = t(f"台帳 {Path(path).name}", f"ledger {Path(path).name}")
+    try:
+        info = ledger_version(path, password)
+    except UserError as exc:
+        return Check(name, "problem", exc.message(), t("ファイルの場所と名前を確かめてください", "check the file's folder and name")), None
+    try:
+        read = read_ledger(path, password=password)
+    except UserError as exc:
+        fix = t("管理者が xlsbridge template upgrade で最新のテンプレートに移してください",
+                "an admin moves it to the current template with xlsbridge template upgrade") \
+            if not info.current else t("表示された場所を直してください", "fix what the message points at")
+        return Check(name, "problem", exc.message(), fix), info.version
+    ledger = read.ledger
+    return Check(name, "ok", t(f"読めます（ケース {len(ledger.cases)} 件、面会 {len(ledger.visits)} 件）",
+                               f"readable ({len(ledger.cases)} cases, {len(ledger.visits)} visits)")), info.version
 
 
 def _xlwings() -> Check:

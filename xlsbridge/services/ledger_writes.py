@@ -26,7 +26,20 @@ class LedgerUpdate:
         return self.out or self.ledger
 
     def save(self, wb, password: str | None) -> Path:
-        payload = workbook_bytes(wb, password)
+        """Write ``wb`` to the target: encrypted with ``password`` when the ledger was encrypted
+        (a protected ledger, or its --out copy, stays protected), plain when it was not."""
+        return self.save_bytes(workbook_bytes(wb), password)
+
+    def save_bytes(self, payload: bytes, password: str | None) -> Path:
+        """Write an already serialised workbook (e.g. io/xlsx_patch's output) to the target, encrypted
+        as ``save`` does."""
+        from ..io.reader import is_encrypted
+        from ..io.workbook_io import encrypt
+
+        if password is not None and not is_encrypted(self.ledger):
+            password = None  # never encrypt a plain ledger with a password that happened to be set
+        if password is not None:
+            payload = encrypt(payload, password)
 
         def write(tmp: Path) -> None:
             tmp.write_bytes(payload)

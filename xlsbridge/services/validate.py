@@ -268,7 +268,7 @@ def _mark(wb, report: ValidationReport) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    from ..io.cells import set_value
+    from ..io.cells import set_value, xml_text
 
     by_cell: dict[tuple[str, str], list[ReportItem]] = {}
     for item in report.items:
@@ -281,7 +281,7 @@ def _mark(wb, report: ValidationReport) -> None:
         text = "\n".join(f"[{_severity(i.severity)}] {i.message}" for i in items)
         if cell.comment is not None and cell.comment.text:
             text = f"{text}\n---\n{cell.comment.text}"
-        comment = Comment(text, "xlsbridge")
+        comment = Comment(xml_text(text), "xlsbridge")  # a value with a control character must not stop the save
         comment.width, comment.height = 320, 40 + 60 * len(items)
         cell.comment = comment
 

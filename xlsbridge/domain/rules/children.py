@@ -27,7 +27,9 @@ def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
         if child.birth_date is None or case is None:
             continue
         visits = [v for v in idx.visits.get(case.case_id, []) if counts(v)]
-        young = next((v for v in visits if age_at(child.birth_date, v.visit_date) < rules.min_child_age), None)
+        # The visits are in date order and age and grade never go down with the date, so the first
+        # visit decides "too young" and the last one (before the child leaves) "junior high".
+        young = visits[0] if visits and age_at(child.birth_date, visits[0].visit_date) < rules.min_child_age else None
         if young is not None:
             yield finding("child-under-min-age", CHILDREN_SHEET, child.row, "birth_date", child.birth_date.isoformat(),
                           case.case_id, visit_id=young.visit_id, date=young.visit_date.isoformat(),
@@ -35,8 +37,10 @@ def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
         # From a renewal that leaves the child out, the renewal error (contracts.py) says it already.
         leaves = first_exclusion(case, child, rules)
         until = leaves[0] if leaves else date.max
-        older = next((v for v in visits if v.visit_date < until and grade_on(child.birth_date, v.visit_date) >= 7),
-                     None)
+        before = [v for v in visits if v.visit_date < until]
+        older = None
+        if before and grade_on(child.birth_date, before[-1].visit_date) >= 7:
+            older = next(v for v in before if grade_on(child.birth_date, v.visit_date) >= 7)
         if older is not None:
             ja, en = grade_label(grade_on(child.birth_date, older.visit_date))
             yield finding("child-junior-high", CHILDREN_SHEET, child.row, "birth_date", child.birth_date.isoformat(),

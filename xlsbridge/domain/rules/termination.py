@@ -44,15 +44,25 @@ def returning_person(ledger: Ledger, settings: Settings, as_of: date) -> Iterabl
         return
     children = {cid: {(fold(ch.name), ch.birth_date) for ch in kids if ch.name and ch.birth_date}
                 for cid, kids in idx.children.items()}
+    # Each terminated case's parents and children, folded once; found through the parents' keys
+    # instead of comparing every case with every terminated one.
+    earlier = [(old, _parent_keys(old), children.get(old.case_id, set())) for old in terminated]
+    by_parent: dict[tuple[str, str], list[int]] = {}
+    for i, (_, keys, _) in enumerate(earlier):
+        for key in keys:
+            by_parent.setdefault(key, []).append(i)
     for new in idx.cases.values():
         if new.application_date is None:
             continue
         parents = _parent_keys(new)
+        hits = sorted({i for key in parents for i in by_parent.get(key, ())})  # in the order of ``terminated``
+        if not hits:
+            continue
         kids = children.get(new.case_id, set())
-        for old in terminated:
+        for old, _, old_kids in (earlier[i] for i in hits):
             if old is new or new.application_date <= old.terminated_on:
                 continue
-            if parents & _parent_keys(old) and kids & children.get(old.case_id, set()):
+            if kids & old_kids:
                 yield finding("terminated-person-new-case", CASES_SHEET, new.row, "case_id", new.case_id, new.case_id,
                               terminated_case=old.case_id, terminated=old.terminated_on.isoformat())
                 break

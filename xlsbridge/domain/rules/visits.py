@@ -18,8 +18,8 @@ from typing import Any
 
 from ..findings import Finding
 from ..ledger import Case, Ledger, Visit
-from ..ledger_fees import pricing_request
-from ..pricing import PricingError, PricingRequest, price_visit
+from ..ledger_fees import pricing_fields
+from ..pricing import PricingError, PricingRequest, price_visit, refusal_key
 from ..settings import Settings
 from ._common import CASES_SHEET, VISITS_SHEET, finding, fold, index
 
@@ -51,37 +51,52 @@ def _neutral_municipality(settings: Settings) -> str | None:
     return area.municipality if area else None
 
 
-def _request(case: Case, visit: Visit, settings: Settings) -> PricingRequest | None:
+def _request_fields(case: Case, visit: Visit, settings: Settings, neutral: str | None) -> dict[str, Any] | None:
     if visit.visit_date is None or visit.support_type is None:
         return None  # the required-field rule reports these
-    if visit.children is None:
-        visit = visit.model_copy(update={"children": 1})
-    req = pricing_request(case, visit)
+    fields = pricing_fields(case, visit)
+    if fields["children"] is None:
+        fields["children"] = 1
     # The case's reduction is checked once, on the case (rules/contracts.py).
-    update: dict[str, Any] = {"reduction": 0}
-    if visit.municipality is None and _neutral_municipality(settings):
-        update["municipality"] = _neutral_municipality(settings)  # required-missing reports it
-    return req.model_copy(update=update)
+    fields["reduction"] = 0
+    if visit.municipality is None and neutral:
+        fields["municipality"] = neutral  # required-missing reports it
+    return fields
 
 
 def fee_rules(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
-    """Every fee rule a visit breaks, from the fee engine."""
+    """Every fee rule a visit breaks, from the fee engine.
+
+    The engine is asked once per distinct :func:`~xlsbridge.domain.pricing.refusal_key`: visits that
+    agree on everything a refusal depends on are refused alike (a ledger of 50,000 visits has a few
+    thousand such keys).
+    """
     idx = index(ledger)
     no_case = Case()
+    neutral = _neutral_municipality(settings)
+    refusals: dict[tuple, list[tuple[str, str | None, Any, dict[str, Any]]]] = {}
     for visit in ledger.visits:
         case = idx.cases.get(visit.case_id or "", no_case)
-        req = _request(case, visit, settings)
-        if req is None:
+        fields = _request_fields(case, visit, settings, neutral)
+        if fields is None:
             continue
         if visit.status == "cancelled" and visit.cancelled_by is None and visit.cancelled_at is None:
             # Without either, the engine cannot tell this visit was cancelled: say who is missing
             # here and let the engine check the notice time for a parent's cancellation.
             yield finding("cancel-by-missing", VISITS_SHEET, visit.row, "cancelled_by", None, visit.visit_id)
-            req = req.model_copy(update={"cancelled_by": "father"})
-        yield from _price_all(req, visit, settings)
+            fields["cancelled_by"] = "father"
+        key = refusal_key(fields, settings)
+        found = refusals.get(key)
+        if found is None:
+            found = refusals[key] = list(_refusals(PricingRequest(**fields), settings, neutral))
+        for code, field, value, params in found:
+            yield finding(code, VISITS_SHEET, visit.row, field, value, visit.visit_id, **params)
 
 
-def _price_all(req: PricingRequest, visit: Visit, settings: Settings) -> Iterable[Finding]:
+def _refusals(req: PricingRequest, settings: Settings, neutral: str | None
+              ) -> Iterable[tuple[str, str | None, Any, dict[str, Any]]]:
+    """(code, column, value, params) of each refusal, setting the refused field to a neutral value and
+    pricing again until the visit prices or a refusal cannot be neutralised."""
     for _ in range(len(_LOCATION)):
         try:
             price_visit(req, settings)
@@ -89,10 +104,10 @@ def _price_all(req: PricingRequest, visit: Visit, settings: Settings) -> Iterabl
         except PricingError as exc:
             params = dict(exc.params)
             value = params.pop("value", None)
-            yield finding(exc.code, VISITS_SHEET, visit.row, _LOCATION.get(exc.field), value, visit.visit_id, **params)
+            yield exc.code, _LOCATION.get(exc.field), value, params
             update = _NEUTRAL.get(exc.field)
-            if exc.field == "municipality" and _neutral_municipality(settings):
-                update = {"municipality": _neutral_municipality(settings)}
+            if exc.field == "municipality" and neutral:
+                update = {"municipality": neutral}
             if update is None:
                 return
             req = req.model_copy(update=update)
@@ -158,10 +173,13 @@ def staff_names(text: str) -> list[str]:
 
 def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     known = index(ledger).staff_names
+    unknown: dict[str, list[str]] = {}  # staff cell text -> its names not on the staff sheet
     for sheet, records, id_key in ((CASES_SHEET, ledger.cases, "case_id"), (VISITS_SHEET, ledger.visits, "visit_id")):
         for rec in records:
             if not rec.staff:
                 continue
-            for name in staff_names(rec.staff):
-                if name not in known:
-                    yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key))
+            names = unknown.get(rec.staff)
+            if names is None:
+                names = unknown[rec.staff] = [name for name in staff_names(rec.staff) if name not in known]
+            for name in names:
+                yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key))
