@@ -445,17 +445,32 @@ def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None)
         set_lang("ja")
 
 
+# The child reports its own peak resident memory (VmHWM, which exec resets) when it exits: the
+# rusage of a forked child would include the test runner's memory from before the exec.
+_PEAK_WRAPPER = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(os.environ["XLSBRIDGE_TEST_PEAK"], "w") as out:
+                    out.write(line.split()[1])
+atexit.register(_peak)
+sys.argv = ["xlsbridge", *sys.argv[1:]]
+runpy.run_module("xlsbridge.cli.main", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_bounded(*args: str, memory_mb: int = 512, timeout: float = 60, env: dict[str, str] | None = None,
                 cwd=None) -> Run:
-    """``python -m xlsbridge.cli.main ARGS`` in a child whose address space is capped at
-    ``memory_mb`` (RLIMIT_AS: an allocation past it fails) and which is killed after ``timeout``
-    seconds; returns its exit code, output, wall time and peak resident memory (from wait4)."""
+    """``xlsbridge ARGS`` in a child Python whose address space is capped at ``memory_mb``
+    (RLIMIT_AS: an allocation past it fails) and which is killed after ``timeout`` seconds; returns
+    its exit code, output, wall time and peak resident memory (the child's VmHWM, in MB)."""
     import os
     import resource
     import subprocess
     import sys as _sys
     import tempfile
-    import threading
     import time
 
     limit = memory_mb << 20
@@ -463,19 +478,17 @@ def run_bounded(*args: str, memory_mb: int = 512, timeout: float = 60, env: dict
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory(prefix="xlsbridge-bounded-") as folder:
+        peak_file = os.path.join(folder, "peak")
+        child_env = dict(os.environ if env is None else env)
+        child_env["XLSBRIDGE_TEST_PEAK"] = peak_file
         started = time.monotonic()
-        proc = subprocess.Popen([_sys.executable, "-m", "xlsbridge.cli.main", *args], stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, preexec_fn=cap, env=env, cwd=cwd)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc = subprocess.run([_sys.executable, "-c", _PEAK_WRAPPER, *args], capture_output=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL, preexec_fn=cap, env=child_env, cwd=cwd)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(f"xlsbridge {' '.join(args)} still running after {timeout} s") from exc
         seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss / 1024)
+        peak_kb = int(open(peak_file).read()) if os.path.exists(peak_file) else 0
+        return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"),
+                   seconds, peak_kb / 1024)

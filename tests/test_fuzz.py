@@ -276,3 +276,24 @@ def test_a_control_character_in_a_case_id_still_gives_a_plan_sheet(tmp_path):
     run = cli("plan", str(path), "--case", "C\x1f1", "--as-of", AS_OF.isoformat())
     assert run.code == 0, run.stderr
     assert "計画書_C_1" in openpyxl.load_workbook(path).sheetnames
+
+
+def test_a_control_character_in_a_support_type_still_gives_the_report_sheet(tmp_path):
+    """Found by the long fuzz run: an unknown support type holding U+0008 became a column header of
+    the 実績報告 sheet, written raw, and openpyxl refused it (IllegalCharacterError, a traceback)."""
+    import importlib.util
+
+    from hostile import cli
+
+    from xlsbridge.cli.main import COMMANDS
+
+    if importlib.util.find_spec(COMMANDS["report"]) is None:
+        pytest.skip("xlsbridge report is not there yet")
+    spec = clean_spec()
+    spec.visits[0]["support_type"] = Text("_x0008_")
+    path = write_ledger(tmp_path / "台帳.xlsx", spec)
+    out = tmp_path / "実績.xlsx"
+    run = cli("report", str(path), "--from", "2025-04-01", "--to", "2026-03-31", "--out", str(out),
+              "--as-of", AS_OF.isoformat())
+    assert run.code == 0, run.stderr
+    assert openpyxl.load_workbook(out).sheetnames

@@ -7,6 +7,7 @@ every zip part the patch did not mean to change is byte-identical to the input.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -595,10 +596,11 @@ def test_plan_styles_are_the_same_in_a_new_workbook_and_in_the_ledger(sample):
         for cell in row:
             assert _look(drawn[cell.coordinate]) == _look(cell), cell.coordinate
     thin = ("thin",) * 4
-    # 1. 申込日 (row 5): a bold grey label, then B5:H5 merged; every covered cell framed, none filled
-    assert _look(fresh["A5"])[:6] == ("1. 申込日", "游ゴシック", 10.5, True, "00F2F2F2", thin)
-    assert "B5:H5" in map(str, fresh.merged_cells.ranges)
-    assert all(_look(fresh.cell(5, c))[5] == thin and _look(fresh.cell(5, c))[4] is None for c in range(2, 9))
+    # 1. 申込日 (row 4: title, case line, a blank row): a bold grey label, then B4:H4 merged, every
+    # covered cell framed (or the box would show gaps), none filled
+    assert _look(fresh["A4"])[:6] == ("1. 申込日", "游ゴシック", 10.5, True, "00F2F2F2", thin)
+    assert "B4:H4" in map(str, fresh.merged_cells.ranges)
+    assert all(_look(fresh.cell(4, c))[5] == thin and _look(fresh.cell(4, c))[4] is None for c in range(2, 9))
     # the title: 16 pt bold, centred, merged over A1:H1 without a frame
     assert _look(fresh["A1"]) == ("親子交流支援計画書", "游ゴシック", 16, True, None, (None,) * 4, "center", "center", True)
     assert all(_look(fresh.cell(1, c))[5] == (None,) * 4 for c in range(2, 9))
@@ -606,3 +608,28 @@ def test_plan_styles_are_the_same_in_a_new_workbook_and_in_the_ledger(sample):
     header = next(r for r in range(1, fresh.max_row + 1) if fresh.cell(r, 1).value == "日付")
     assert all(_look(fresh.cell(header, c))[4:6] == ("00F2F2F2", thin) for c in range(1, 9))
     assert _look(fresh.cell(header, 4))[0:4] == ("内容", "游ゴシック", 10.5, True)
+
+
+def test_plans_written_a_sheet_at_a_time_make_the_same_package(sample):
+    """plans_package streams each drawn sheet into the package; the parts are those openpyxl's save of
+    services.plan.plans_workbook writes (core.xml holds the time of writing)."""
+    from xlsbridge.io.plan_sheet import plans_package
+    from xlsbridge.io.reader import read_ledger
+    from xlsbridge.services.plan import plans_for, plans_workbook, select_cases
+
+    read = read_ledger(SAMPLE)
+    plans = plans_for(read, select_cases(read, None, True), AS_OF)
+    # "X/1" and "X:1" both give the sheet name 計画書_X_1 (/ and : are not allowed): the later replaces
+    # the earlier and goes last, as add_plan_sheets does in a workbook
+    plans = [*plans, dataclasses.replace(plans[0], case_id="X/1"), dataclasses.replace(plans[1], case_id="X:1")]
+    payload, names = plans_package(plans)
+    expected = plans_workbook(plans)
+    buffer = io.BytesIO()
+    expected.save(buffer)
+    assert names == expected.sheetnames and names[-1] == "計画書_X_1" and names.count("計画書_X_1") == 1
+    mine, theirs = parts(payload), parts(buffer.getvalue())
+    assert set(mine) == set(theirs)
+    assert [name for name in mine if mine[name] != theirs[name]] in ([], ["docProps/core.xml"])
+    wb = load(payload)
+    assert wb.sheetnames == names and wb[names[0]]["A1"].value == "親子交流支援計画書"
+    assert wb[names[0]].print_title_rows == expected[names[0]].print_title_rows

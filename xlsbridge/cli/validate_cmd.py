@@ -30,7 +30,8 @@ Example:
                    "csv: UTF-8 with BOM, for Excel.")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.xlsx",
               help="Also write a copy of the ledger with each finding's cell coloured and commented, and a "
-                   "チェック結果 sheet linking to them. The ledger itself is never changed.")
+                   "チェック結果 sheet linking to them; the copy leaves out the 連絡先 (contacts) sheet. "
+                   "The ledger itself is never changed.")
 @as_of_option
 @password_option
 @click.pass_context

@@ -38,10 +38,11 @@ def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[Repor
     elif after and after in wb.sheetnames:
         index = wb.sheetnames.index(after) + 1
     ws = wb.create_sheet(name, index)
-    ws["A1"] = note
+    set_value(ws["A1"], note)
     ws["A1"].font = NOTE_FONT
     for col, spec in enumerate(columns, start=1):
-        cell = ws.cell(row=2, column=col, value=spec.header)
+        cell = ws.cell(row=2, column=col)
+        set_value(cell, spec.header)  # a header may carry ledger text (an unknown support type): never raw
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -585,6 +585,7 @@ class _Stream:
 _CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
 _COLUMN_INDEX = {letters: i for i, letters in enumerate(_LETTERS) if i}
 _ROW_ATTR = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+_STYLE_ATTR = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _SPANS = re.compile(rb"""(\sspans\s*=\s*)["']([^"']*)["']""")
 _NOISE = re.compile(rb"<[!?]")
 _ANY_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
@@ -779,7 +780,7 @@ class _SheetWriter:
                     added.append(t_col)
                 ti += 1
             if ti < len(targets) and targets[ti][0] == col:
-                new = self._rewrite(number, col, _battrs(c.group(2)), c.group(3), targets[ti][1])
+                new = self._rewrite(number, col, c, targets[ti][1])
                 ti += 1
                 if new is not None:
                     pieces += [row[cursor:c.start()], new]
@@ -861,9 +862,15 @@ class _SheetWriter:
             self.patch._record(self.edit.title, number, col, None, plain)
         return _cell_xml(self.p, number, col, plain, self._style_for(style, value), self.date1904)
 
-    def _rewrite(self, number: int, col: int, attrs: dict[bytes, bytes], body: bytes | None, value: Any) -> bytes | None:
+    def _rewrite(self, number: int, col: int, cell: re.Match, value: Any) -> bytes | None:
         """The cell rewritten to hold ``value``, or None when it shows it already (kept byte for byte)."""
         plain = value.value if isinstance(value, Formatted) else value
+        s = _STYLE_ATTR.search(cell.group(2))
+        if s is not None and plain is not None and plain != "":  # a re-run: the very bytes we would write?
+            style = int(s.group(1))
+            if cell.group(0) == _cell_xml(self.p, number, col, plain, self._style_for(style, value), self.date1904):
+                return None
+        attrs, body = _battrs(cell.group(2)), cell.group(3)
         raw_style = attrs.get(b"s", b"")
         style = int(raw_style) if raw_style.isdigit() else None
         new_style = self._style_for(style, value)

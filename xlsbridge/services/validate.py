@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..domain.findings import Finding
-from ..domain.rules import sort_key, validate_ledger
+from ..domain.rules import fold, sort_key, validate_ledger
 from ..errors import UserError
 from ..i18n import get_lang, t
 from ..io.layout import CASES, CHILDREN, CONTACTS, FINDINGS_SHEET
@@ -244,6 +244,9 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
     Each finding's cell gets a fill (red for errors, yellow for warnings) and a comment with the
     message; a ``チェック結果`` sheet lists every finding with a link to its cell.  A workbook read
     with a password is written with the same password.  Refuses to write over the input.
+
+    The copy leaves out the 連絡先 sheet: it is made to be handed around while entries are fixed, and
+    no finding is ever about a contact cell (the reader does not read that sheet).
     """
     from ..io.safe_write import save_copy
     from ..io.workbook_io import open_for_update, workbook_bytes
@@ -258,6 +261,9 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
         raise UserError(f"--annotate のファイル名は .xlsx にしてください: {out.name}",
                         f"the --annotate file must end in .xlsx: {out.name}")
     wb = open_for_update(path, password)
+    for title in list(wb.sheetnames):
+        if fold(title) == fold(CONTACTS.name):
+            del wb[title]
     _mark(wb, report)
     save_copy(path, out, lambda tmp: tmp.write_bytes(workbook_bytes(wb, password)))
     return out
@@ -295,8 +301,8 @@ def _mark(wb, report: ValidationReport) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
     ws.append([])
-    set_value(ws.cell(2, 1), t(f"基準日 {report.as_of.isoformat()}: {summary_line(report)}",
-                               f"as of {report.as_of.isoformat()}: {summary_line(report)}"))
+    set_value(ws.cell(2, 1), t(f"基準日 {report.as_of.isoformat()}: {summary_line(report)}（この写しには連絡先シートを含めていません）",
+                               f"as of {report.as_of.isoformat()}: {summary_line(report)} (this copy leaves out the contacts sheet)"))
     link_font = Font(color="0563C1", underline="single")
     for r, item in enumerate(report.items, start=3):
         values = [item.sheet, item.cell or (str(item.row) if item.row is not None else ""), _severity(item.severity),
