@@ -39,7 +39,8 @@ def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
     from ..io.reader import read_ledger
     from ..io.workbook_io import open_for_update
     from ..services.ledger_writes import ledger_update
-    from ..services.plan import add_plan_sheets, plans_for, plans_workbook, select_cases
+    from ..io.plan_sheet import plans_package
+    from ..services.plan import add_plan_sheets, plans_for, select_cases
 
     if bool(case_id) == bool(all_active):
         raise click.UsageError(t("--case ケースID か --all のどちらか一方を指定してください", "give either --case ID or --all"))
@@ -48,10 +49,10 @@ def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
     if out is not None:
         read = read_ledger(ledger, password=password)
         plans = plans_for(read, select_cases(read, case_id, all_active), day)
-        wb = plans_workbook(plans)
+        payload, names = plans_package(plans)  # one plan in memory at a time
         with ledger_update(ledger, out=out, command="xlsbridge plan") as update:
-            update.save(wb, None)  # a new file: plain, it holds no contact data
-        target, names = out, [ws.title for ws in wb.worksheets]
+            update.save_bytes(payload, None)  # a new file: plain, it holds no contact data
+        target = out
     else:
         with ledger_update(ledger, out=None, command="xlsbridge plan") as update:
             read = read_ledger(ledger, password=password)

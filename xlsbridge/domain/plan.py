@@ -87,9 +87,17 @@ def era(d: date | None) -> str:
     return format_era(d) if d else ""
 
 
-def build_plan(ledger: Ledger, case: Case, as_of: date) -> PlanSheet:
-    children = ledger.children_of().get(case.case_id or "", [])
-    visits = ledger.visits_of().get(case.case_id or "", [])
+def build_plan(ledger: Ledger, case: Case, as_of: date, *,
+               children_by_case: dict[str, list[Child]] | None = None,
+               visits_by_case: dict[str, list[Visit]] | None = None) -> PlanSheet:
+    """The plan of one case.  Drawing many plans, pass the ledger's groupings once
+    (``ledger.children_of()``, ``ledger.visits_of()``): each call regroups the whole ledger."""
+    if children_by_case is None:
+        children_by_case = ledger.children_of()
+    if visits_by_case is None:
+        visits_by_case = ledger.visits_of()
+    children = children_by_case.get(case.case_id or "", [])
+    visits = visits_by_case.get(case.case_id or "", [])
     profile = ledger.settings.plan
     return PlanSheet(
         case_id=case.case_id or "",

@@ -34,13 +34,11 @@ import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import IO, Any, Callable, Iterable, Mapping, Sequence
+from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_OFFICE_DOCUMENT = NS_DOC_REL + "/officeDocument"
 REL_WORKSHEET = NS_DOC_REL + "/worksheet"
 REL_STYLES = NS_DOC_REL + "/styles"
@@ -989,8 +987,11 @@ NOTE_RGB = "FF666666"  # io/report_sheets.NOTE_FONT
 HEADER_RGB = "FFDDEBF7"  # io/report_sheets.HEADER_FILL
 
 
-def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, selected: bool) -> bytes:
-    """What io/report_sheets.replace_sheet draws: a note, a bold header (frozen), the rows, a filter."""
+def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, selected: bool) -> Callable[[], Iterator[bytes]]:
+    """What io/report_sheets.replace_sheet draws: a note, a bold header (frozen), the rows, a filter.
+
+    The styles are added now (before styles.xml is written); the sheet XML is produced when the
+    package is written, a thousand rows at a time, never as one string."""
     note_style = styles.cell_style(font=styles.font(size=9, rgb=NOTE_RGB))
     header_style = styles.cell_style(font=styles.font(bold=True), fill=styles.solid_fill(HEADER_RGB),
                                      alignment={"horizontal": "center", "vertical": "center", "wrapText": "1"})
@@ -999,32 +1000,42 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
     last_col = column_letters(max(len(sheet.columns), 1))
     last_row = len(sheet.rows) + 2
     selected_attr = ' tabSelected="1"' if selected else ""
-    head = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_DOC_REL}">'
-        f'<dimension ref="A1:{last_col}{last_row}"/>'
-        f'<sheetViews><sheetView{selected_attr} workbookViewId="0">'
-        '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-    )
-    if sheet.columns:
-        head += "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{_number_text(float(spec.width))}" customWidth="1"/>'
-                                   for i, spec in enumerate(sheet.columns, start=1)) + "</cols>"
-    rows = [b'<row r="1">' + _cell_xml(b"", 1, 1, sheet.note, note_style, date1904) + b"</row>",
-            b'<row r="2">' + b"".join(_cell_xml(b"", 2, i, spec.header, header_style, date1904)
-                                     for i, spec in enumerate(sheet.columns, start=1)) + b"</row>"]
-    for r, values in enumerate(sheet.rows, start=3):
-        cells = []
-        for i, (spec, value) in enumerate(zip(sheet.columns, values), start=1):
-            if value is None:
-                continue
-            style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
-            cells.append(_cell_xml(b"", r, i, value, style, date1904))
-        rows.append(f'<row r="{r}">'.encode() + b"".join(cells) + b"</row>")
-    tail = f'<autoFilter ref="A2:{last_col}{last_row}"/>' if sheet.rows else ""
-    tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
-    return head.encode("utf-8") + b"<sheetData>" + b"".join(rows) + b"</sheetData>" + tail.encode("utf-8")
+
+    def chunks() -> Iterator[bytes]:
+        head = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_DOC_REL}">'
+            f'<dimension ref="A1:{last_col}{last_row}"/>'
+            f'<sheetViews><sheetView{selected_attr} workbookViewId="0">'
+            '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+        )
+        if sheet.columns:
+            head += "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{_number_text(float(spec.width))}" customWidth="1"/>'
+                                       for i, spec in enumerate(sheet.columns, start=1)) + "</cols>"
+        yield head.encode("utf-8") + b"<sheetData>"
+        yield b'<row r="1">' + _cell_xml(b"", 1, 1, sheet.note, note_style, date1904) + b"</row>"
+        yield b'<row r="2">' + b"".join(_cell_xml(b"", 2, i, spec.header, header_style, date1904)
+                                       for i, spec in enumerate(sheet.columns, start=1)) + b"</row>"
+        batch: list[bytes] = []
+        for r, values in enumerate(sheet.rows, start=3):
+            cells = []
+            for i, (spec, value) in enumerate(zip(sheet.columns, values), start=1):
+                if value is None:
+                    continue
+                style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
+                cells.append(_cell_xml(b"", r, i, value, style, date1904))
+            batch.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+            if len(batch) == 1000:
+                yield b"".join(batch)
+                batch = []
+        yield b"".join(batch)
+        tail = f'<autoFilter ref="A2:{last_col}{last_row}"/>' if sheet.rows else ""
+        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        yield b"</sheetData>" + tail.encode("utf-8")
+
+    return chunks
 
 
 def quote_sheet(name: str) -> str:
@@ -1068,13 +1079,13 @@ class XlsxPatch:
         self._names = {info.filename.lower(): info.filename for info in self.zf.infolist()}
         self._text: dict[str, str] = {}  # parts read as text, by part name (lower case)
         self._dirty: set[str] = set()  # parts whose text changed (lower case)
-        self._new: dict[str, bytes] = {}  # parts added
+        self._new: dict[str, bytes | Callable[[], Iterator[bytes]]] = {}  # parts added (or drawn again)
         self._removed: set[str] = set()  # parts dropped (lower case)
         self._edits: dict[str, _SheetEdit] = {}  # worksheet part (lower case) -> cell edits
         self._generated: list[_Generated] = []
         self._style_obj: _Styles | None = None
         self._sst: list[str] | None = None
-        self._formula_overwritten = False
+        self._formulas_dropped = False
         self._changed = 0
         self._changes: list[CellChange] = []
         self.workbook_part = self._main_part()
@@ -1308,11 +1319,21 @@ class XlsxPatch:
         if element:
             self._set_text(self.workbook_part, self._add_defined_name(book, element))
 
+    def _has_formula(self, part: str) -> bool:
+        """Whether a worksheet part holds a formula (read CHUNK at a time)."""
+        tail = b""
+        with self.zf.open(self._member(part)) as fh:
+            while chunk := fh.read(CHUNK):
+                if _ANY_FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
+        return False
+
     def _clear_sheet(self, sheet: _Sheet, index: int) -> None:
         """Before a sheet part is written anew: the parts only it used (drawings, comments, tables…)
         go, with its relationships part; a formula in it means the calculation chain must go too."""
-        if _ANY_FORMULA.search(self.zf.read(self._member(sheet.part))):
-            self._formula_overwritten = True
+        if self._has_formula(sheet.part):
+            self._formulas_dropped = True
         rels = rels_part(sheet.part)
         if self._member(rels) is None:
             return
@@ -1375,8 +1396,8 @@ class XlsxPatch:
         book = self.text(self.workbook_part)
         item = _items(book, p, "sheet", _find_block(book, p, "sheets"))[index]
         self._set_text(self.workbook_part, book[:item.start] + book[item.end:])
-        if sheet.part and self.has(sheet.part) and _ANY_FORMULA.search(self.zf.read(self._member(sheet.part))):
-            self._formula_overwritten = True
+        if sheet.part and self.has(sheet.part) and self._has_formula(sheet.part):
+            self._formulas_dropped = True
         before = self._reachable()
         self._drop_relationship(lambda a: a.get("Id") == sheet.rid)
         gone = before - self._reachable()
@@ -1481,7 +1502,7 @@ class XlsxPatch:
         added parts last.  Call once."""
         for sheet in self._generated:
             self._add_generated(sheet)
-        if self._formula_overwritten or self._calc_chain_lists_edited_cells():
+        if self._formulas_dropped or self._calc_chain_lists_edited_cells():
             self._drop_calc_chain()
         style_part = self._styles().part.lower() if (self._edits or self._style_obj is not None) else None
         infos = [i for i in self.zf.infolist() if i.filename.lower() not in self._removed]
@@ -1502,12 +1523,21 @@ class XlsxPatch:
                     continue
                 info = zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(info, payload)
+                self._write_new(zout, info, payload)
         return PatchResult(out.getvalue(), self._changed, list(self._changes))
+
+    @staticmethod
+    def _write_new(zout: zipfile.ZipFile, info: zipfile.ZipInfo, payload: bytes | Callable[[], Iterator[bytes]]) -> None:
+        if isinstance(payload, bytes):
+            zout.writestr(info, payload)
+            return
+        with zout.open(info, "w") as dst:
+            for chunk in payload():
+                dst.write(chunk)
 
     def _write_part(self, zout: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, style_part: str | None) -> None:
         if info.filename in self._new:  # a generated sheet drawn again in its part
-            zout.writestr(self._copy_info(info), self._new[info.filename])
+            self._write_new(zout, self._copy_info(info), self._new[info.filename])
         elif key == style_part and self._style_obj is not None and self._style_obj.changed:
             zout.writestr(self._copy_info(info), self._style_obj.xml.encode("utf-8"))
         elif key in self._dirty:

@@ -106,6 +106,9 @@ class CellChange:
     new: Any
 
 
+KEPT_CHANGES = 1000  # changed cells listed (``--dry-run`` shows 40); ``changed`` counts them all
+
+
 @dataclass(frozen=True)
 class FeesWritten:
     """The ledger with its fees written, and the cells whose value changed."""
@@ -133,9 +136,6 @@ def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, mac
         wb = load_workbook(io.BytesIO(data), keep_vba=macros)
         changes = write_fees(wb, result)
         return FeesWritten(b"" if dry_run else workbook_bytes(wb), len(changes), changes[:KEPT_CHANGES])
-
-
-KEPT_CHANGES = 1000
 
 
 def _formatted(value: Any) -> Any:

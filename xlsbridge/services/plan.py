@@ -26,7 +26,8 @@ def select_cases(read: LedgerRead, case_id: str | None, all_active: bool) -> lis
 
 
 def plans_for(read: LedgerRead, cases: list[Case], as_of: date) -> list[PlanSheet]:
-    return [build_plan(read.ledger, case, as_of) for case in cases]
+    children, visits = read.ledger.children_of(), read.ledger.visits_of()  # grouped once, not per case
+    return [build_plan(read.ledger, case, as_of, children_by_case=children, visits_by_case=visits) for case in cases]
 
 
 def add_plan_sheets(wb, plans: list[PlanSheet]) -> list[str]:
