@@ -43,6 +43,8 @@ from ..domain.money import Ratio
 from ..domain.rules import fold, sort_key
 from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
+from .a1 import column_index as _column_index
+from .a1 import column_letter
 from .layout import (
     AREAS_SHEET,
     CASES,
@@ -74,23 +76,6 @@ _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # --------------------------------------------------------------------------------------------
 # Result
 # --------------------------------------------------------------------------------------------
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
 
 @dataclass(frozen=True)
 class CellResolver:

@@ -47,6 +47,7 @@ from ..domain.settings import (
     Transport,
 )
 from ..errors import UserError
+from .a1 import column_letter as _col_letter
 from .layout import AREAS_SHEET, SETTINGS_SHEET
 
 if TYPE_CHECKING:
@@ -485,16 +486,6 @@ _FREE_HEADERS = ("備考", "メモ", "説明", "注")
 # --------------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------------
-
-
-def _col_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell_ref(sheet: str, row: int, col: int) -> str:

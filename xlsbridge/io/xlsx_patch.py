@@ -37,6 +37,8 @@ from datetime import date, datetime, time, timedelta
 from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree
 
+from . import a1
+
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_OFFICE_DOCUMENT = NS_DOC_REL + "/officeDocument"
@@ -88,20 +90,13 @@ class PatchResult:
 # ------------------------------------------------------------------------------------------------
 
 def column_letters(index: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """1-based, as the sheet XML counts: 1 → A, 27 → AA."""
+    return a1.column_letter(index - 1)
 
 
 def column_index(letters: str) -> int:
     """A → 1, AA → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
+    return a1.column_index(letters) + 1
 
 
 _ATTR = re.compile(r'([^\s=/<>"\']+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
