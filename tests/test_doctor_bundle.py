@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from ledger_builder import WEK
+from cli_run import xlsbridge as run_in_process
 from xlsbridge import __version__
 from xlsbridge.addin.build import build_addin, read_addin_version
-from xlsbridge.cli.common import run_cli
-from xlsbridge.cli.main import cli
 from xlsbridge.errors import UserError
 from xlsbridge.io.layout import TEMPLATE_VERSION
 from xlsbridge.io.reader import read_ledger
@@ -37,14 +34,8 @@ FILE_NAME = re.compile(r"[\w\-.一-龥ぁ-んァ-ヶー]+\.(?:xlam|xlsx|toml|con
 
 
 def xlsbridge(*args: str) -> tuple[int, str, str]:
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _):
-        argv, sys.argv = sys.argv, ["xlsbridge", *args]
-        try:
-            code = run_cli(cli)
-        finally:
-            sys.argv = argv
-        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+    code, out, err = run_in_process(*args)
+    return code, out.decode("utf-8"), err
 
 
 @pytest.fixture(scope="module")

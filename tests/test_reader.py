@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import struct
 import zipfile
 from datetime import date, datetime, time
 from fractions import Fraction
@@ -15,6 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hostile import compound_file
 from ledger_builder import WEK, address, clean_spec, clean_visit, write_ledger
 from openpyxl.utils import get_column_letter
 
@@ -422,43 +422,9 @@ def test_truncated_workbook(tmp_path):
     assert "壊れて" in _unusable(path)
 
 
-def _compound_file(streams: dict[str, bytes]) -> bytes:
-    """A minimal OLE compound file (what .xls and encrypted .xlsx files are), streams of >= 4096 bytes."""
-    sector = 512
-    free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-    data_sectors: list[bytes] = []
-    starts = []
-    for payload in streams.values():
-        payload = payload.ljust(max(4096, -(-len(payload) // sector) * sector), b"\0")
-        starts.append(2 + len(data_sectors))
-        data_sectors += [payload[i:i + sector] for i in range(0, len(payload), sector)]
-    fat = [fat_sect, end]
-    for (name, payload), start in zip(streams.items(), starts):
-        count = max(4096, -(-len(payload) // sector) * sector) // sector
-        fat += [start + i + 1 for i in range(count - 1)] + [end]
-    fat += [free] * (128 - len(fat))
-
-    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
-        encoded = name.encode("utf-16-le") + b"\0\0"
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
-                + struct.pack("<III", nostream, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
-                + struct.pack("<IQ", start, size))
-
-    names = list(streams)
-    entries = entry("Root Entry", 5, 1, nostream, end, 0)
-    for i, (name, start) in enumerate(zip(names, starts)):
-        right = i + 2 if i + 1 < len(names) else nostream
-        entries += entry(name, 2, nostream, right, start, max(4096, len(streams[name])))
-    entries = entries.ljust(sector, b"\0")
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
-    return header + struct.pack("<128I", *fat) + entries + b"".join(data_sectors)
-
-
 def test_old_xls_workbook(tmp_path):
     path = tmp_path / "ledger.xlsx"
-    path.write_bytes(_compound_file({"Workbook": b"\x09\x08" + b"\0" * 100}))
+    path.write_bytes(compound_file({"Workbook": b"\x09\x08" + b"\0" * 100}))
     message = _unusable(path)
     assert "Excel 97-2003" in message and ".xls" in message and ".xlsx" in message
 

@@ -6,17 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from ledger_builder import clean_case, clean_child, clean_spec, clean_visit, write_ledger
-from xlsbridge.cli.common import run_cli
-from xlsbridge.cli.main import cli
+from cli_run import xlsbridge
 from xlsbridge.domain.report import ActivityReport, Figures, months_between
 from xlsbridge.io.reader import read_ledger
 from xlsbridge.services.fees import compute_fees
@@ -28,15 +25,6 @@ AS_OF = date(2025, 6, 30)
 APRIL, JUNE_END = date(2025, 4, 1), date(2025, 6, 30)
 
 
-def xlsbridge(*args: str) -> tuple[int, bytes, str]:
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _):
-        argv, sys.argv = sys.argv, ["xlsbridge", *args]
-        try:
-            code = run_cli(cli)
-        finally:
-            sys.argv = argv
-        return code, out.getvalue(), err.getvalue().decode("utf-8")
 
 
 def small_spec():

@@ -6,7 +6,6 @@ the TOML, the 設定 sheet and into the drawn 親子交流支援計画書."""
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -14,11 +13,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from ledger_builder import clean_spec, write_ledger
-from xlsbridge.cli.common import run_cli
-from xlsbridge.cli.main import cli
+from cli_run import xlsbridge
 from xlsbridge.domain.ledger import Case, Child, Ledger
 from xlsbridge.domain.plan import build_plan, national_age_limit_text
 from xlsbridge.domain.settings import Area, PlanItem, PlanProfile, Settings, settings_advisories
@@ -45,15 +42,6 @@ def load(text: str) -> Settings:
     return settings_from_mapping(tomllib.loads(text), "test")
 
 
-def xlsbridge(*args: str) -> tuple[int, bytes, str]:
-    runner = CliRunner()
-    with runner.isolation() as (out, err, _):
-        argv, sys.argv = sys.argv, ["xlsbridge", *args]
-        try:
-            code = run_cli(cli)
-        finally:
-            sys.argv = argv
-        return code, out.getvalue(), err.getvalue().decode("utf-8")
 
 
 # ---- round trips -------------------------------------------------------------------------------
