@@ -11,9 +11,9 @@ from xlsbridge.cli.common import run_cli
 from xlsbridge.cli.main import cli
 
 
-def xlsbridge(*args: str) -> tuple[int, bytes, str]:
+def xlsbridge(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
     runner = CliRunner()
-    with runner.isolation() as (out, err, _):
+    with runner.isolation(env=env) as (out, err, _):
         argv, sys.argv = sys.argv, ["xlsbridge", *args]
         try:
             code = run_cli(cli)

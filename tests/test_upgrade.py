@@ -17,7 +17,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.table import Table
 
@@ -31,8 +30,7 @@ from ledger_builder import (
     clean_spec,
     clean_visit,
 )
-from xlsbridge.cli.common import run_cli
-from xlsbridge.cli.main import cli
+from cli_run import xlsbridge as run_in_process
 from xlsbridge.errors import UserError
 from xlsbridge.io.layout import (
     CASES,
@@ -74,16 +72,8 @@ ID_KEY = {CASES.name: "case_id", VISITS.name: "visit_id", STAFF.name: "name"}
 
 def xlsbridge(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """Run the CLI in-process as the console script does: (exit code, stdout, stderr)."""
-    import sys
-
-    runner = CliRunner()
-    with runner.isolation(env=env) as (out, err, _):
-        argv, sys.argv = sys.argv, ["xlsbridge", *args]
-        try:
-            code = run_cli(cli)
-        finally:
-            sys.argv = argv
-        return code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+    code, out, err = run_in_process(*args, env=env)
+    return code, out.decode("utf-8"), err
 
 
 # ---- generating a ledger of a past version ------------------------------------------------------

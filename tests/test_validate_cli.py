@@ -14,11 +14,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from ledger_builder import AS_OF, WEK, Text, address, clean_spec, write_ledger
 
-from xlsbridge.cli.common import run_cli
-from xlsbridge.cli.main import cli
+from cli_run import xlsbridge
 from xlsbridge.i18n import set_lang
 from xlsbridge.io.layout import FINDINGS_SHEET, VISITS
 
@@ -32,16 +30,6 @@ def _japanese():
     set_lang("ja")  # --lang en must not leak into other tests
 
 
-def xlsbridge(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
-    """Run the CLI in-process exactly as the console script does: (exit code, stdout bytes, stderr)."""
-    runner = CliRunner()
-    with runner.isolation(env=env) as (out, err, _):
-        argv, sys.argv = sys.argv, ["xlsbridge", *args]
-        try:
-            code = run_cli(cli)
-        finally:
-            sys.argv = argv
-        return code, out.getvalue(), err.getvalue().decode("utf-8")
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

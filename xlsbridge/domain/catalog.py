@@ -7,7 +7,7 @@ page ``docs/rules.md`` is generated from this table.
 
 from __future__ import annotations
 
-from .findings import FindingType, register
+from .findings import register_rows
 
 E, W = "error", "warning"
 
@@ -79,9 +79,4 @@ _PRICING = [
 ]
 
 
-def _register(rows: list[tuple]) -> None:
-    for code, sev, name_ja, name_en, tja, ten, dja, den, src in rows:
-        register(FindingType(code, name_ja, name_en, sev, tja, ten, dja, den, src))
-
-
-_register(_PRICING)
+register_rows(_PRICING)

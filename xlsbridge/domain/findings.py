@@ -49,6 +49,13 @@ def register(*types: FindingType) -> None:
         CATALOG[ft.code] = ft
 
 
+def register_rows(rows: list[tuple]) -> None:
+    """Register catalogue rows written as tuples:
+    (code, severity, name ja, name en, template ja, template en, description ja, description en, source)."""
+    for code, sev, name_ja, name_en, tja, ten, dja, den, src in rows:
+        register(FindingType(code, name_ja, name_en, sev, tja, ten, dja, den, src))
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a value lives: a sheet, a row and the field (header) name.

@@ -9,7 +9,7 @@ Templates never take a parent's or a child's name: findings may end up in a sche
 
 from __future__ import annotations
 
-from ..findings import FindingType, register
+from ..findings import register_rows
 
 E, W = "error", "warning"
 WORKBOOK = "workbook"  # a problem with how a cell is typed, not a rule of domain.md
@@ -259,10 +259,5 @@ RULES = [
 ]
 
 
-def _register(rows: list[tuple]) -> None:
-    for code, sev, name_ja, name_en, tja, ten, dja, den, src in rows:
-        register(FindingType(code, name_ja, name_en, sev, tja, ten, dja, den, src))
-
-
-_register(READER)
-_register(RULES)
+register_rows(READER)
+register_rows(RULES)
