@@ -31,7 +31,7 @@ import openpyxl
 
 from xlsbridge.domain.money import Ratio
 from xlsbridge.domain.settings import Settings
-from xlsbridge.io.layout import CASES, CHILDREN, CONTACTS, STAFF, VISITS, Column, SheetLayout
+from xlsbridge.domain.layout import CASES, CHILDREN, CONTACTS, STAFF, VISITS, Column, SheetLayout
 from xlsbridge.io.settings_sheet import write_settings_sheets
 from xlsbridge.io.settings_toml import default_settings
 

@@ -1,1 +1,1 @@
-"""Benchmarks (not collected by pytest): ``python tests/benchmarks/run.py``."""
+"""Benchmarks (not collected by pytest): ``python -m tests.benchmarks.run`` (from the repository root)."""

@@ -1,9 +1,9 @@
 """Benchmark: the commands staff and clerks run, on ledgers of 500, 5,000 and 50,000 visits, beside the
 floor (a bare python-calamine read), openpyxl's read-only reader and a peer (frictionless).
 
-    .venv/bin/python tests/benchmarks/run.py                      # everything, ~15 minutes on 2 cores
-    .venv/bin/python tests/benchmarks/run.py --sizes 500,5000     # quicker
-    .venv/bin/python tests/benchmarks/run.py --no-addin --runs 3
+    .venv/bin/python -m tests.benchmarks.run                      # everything, ~15 minutes on 2 cores
+    .venv/bin/python -m tests.benchmarks.run --sizes 500,5000     # quicker
+    .venv/bin/python -m tests.benchmarks.run --no-addin --runs 3
 
 Every measurement is a whole fresh process (start-up and imports included, as staff wait for them),
 run several times: min / median / max seconds and the peak resident memory of the process
@@ -14,7 +14,7 @@ run several times: min / median / max seconds and the peak resident memory of th
 * openpyxl ``load_workbook(read_only=True)`` reading every sheet;
 * the peer: ``frictionless validate`` of 面会記録 with a Table Schema holding the same per-cell checks
   (types date/time/datetime/integer/string, required columns, the choice lists as enums), built from
-  io/layout.py; frictionless reads .xlsx through openpyxl (``pip install -e '.[bench]'``).
+  domain/layout.py; frictionless reads .xlsx through openpyxl (``pip install -e '.[bench]'``).
 
 The ledgers are ``xlsbridge sample`` workbooks (fictional records with the shipped sample's mix and
 its 8 deliberate mistakes), cached under the system temp folder by seed, number of cases and template
@@ -44,9 +44,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-TESTS = ROOT / "tests"
 SEED = 7
-AS_OF = "2026-03-01"  # the samples' "today" (xlsbridge.io.sample_data.SAMPLE_TODAY)
+AS_OF = "2026-03-01"  # the samples' "today" (xlsbridge.samples.generate.SAMPLE_TODAY)
 # nominal size -> cases given to `xlsbridge sample` (about 10 visits a case)
 CASES = {500: 42, 5000: 480, 50000: 4800}
 RUNS = {0: 3, 500: 5, 5000: 3, 50000: 3}
@@ -211,7 +210,7 @@ def scratch_dir() -> Path:
 
 def ledger(size: int, seed: int, folder: Path) -> Path:
     """The cached ledger of ``size`` nominal visits (0: the empty template), made when missing."""
-    from xlsbridge.io.layout import TEMPLATE_VERSION
+    from xlsbridge.domain.layout import TEMPLATE_VERSION
 
     if size == 0:
         path = folder / f"empty-t{TEMPLATE_VERSION}.xlsx"
@@ -244,7 +243,7 @@ def visit_count(path: Path) -> int:
 
 def frictionless_schema(path: Path) -> Path:
     """A Table Schema for 面会記録 with the checks xlsbridge's reader does cell by cell."""
-    from xlsbridge.io.layout import VISITS
+    from xlsbridge.domain.layout import VISITS
     from xlsbridge.io.settings_toml import default_settings
     from xlsbridge.io.template import support_type_labels
 
@@ -326,9 +325,8 @@ def addin_child(path: Path) -> None:
 
 def _payload(path: Path) -> dict[str, Any]:
     """The Office Scripts client's payload: tests/xlwings_payload.py when present, else a minimal one."""
-    sys.path.insert(0, str(TESTS))
     try:
-        import xlwings_payload
+        from tests import xlwings_payload
     except ImportError:
         return _minimal_payload(path)
     wb = xlwings_payload.load(path)
@@ -366,8 +364,8 @@ def addin_calls(path: Path) -> tuple[dict[str, Any] | None, str | None, Run]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         result = Path(fh.name)
     try:
-        argv = [sys.executable, str(Path(__file__).resolve()), "--addin-child", str(path), "--child-out", str(result)]
-        run, failure = run_once(argv, env=env)
+        argv = [sys.executable, "-m", "tests.benchmarks.run", "--addin-child", str(path), "--child-out", str(result)]
+        run, failure = run_once(argv, env=env, cwd=ROOT)
         if failure:
             return None, failure.strip().splitlines()[-1][:300], run
         return json.loads(result.read_text(encoding="utf-8")), None, run

@@ -39,7 +39,7 @@ def sample(cases, seed, out, start, no_mistakes, force):
     """
     import time
 
-    from ..io.sample_data import generate_sample
+    from ..samples.generate import generate_sample
     from ..io.settings_toml import default_settings
     from ..io.template import build_template, check_new_workbook_path, save_workbook_deterministic
 

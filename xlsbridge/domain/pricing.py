@@ -185,7 +185,7 @@ def refusal_key(fields: Mapping[str, Any], settings: Settings) -> tuple:
     visit date beyond the schedule in force on it (it also sets the due date and the cancellation
     tier, which never refuse), when the notice came beyond whether it is recorded, the members and
     the ratio (they only split the price).  A new refusal in ``price_visit`` must keep this in step
-    (tests/test_fast_paths.py checks it over generated requests).
+    (tests/domain/test_fast_paths.py checks it over generated requests).
     """
     schedule = schedule_on(settings, fields["visit_date"])
     return (

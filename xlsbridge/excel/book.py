@@ -3,7 +3,7 @@
 Every call here crosses into Excel (a COM round trip on Windows, an action in the remote engine's
 reply), and a per-cell loop over a 5,000-row ledger would take minutes.  So reads take a sheet's
 whole used range at once and writes build the full 2-D block in Python first.  The number of calls
-an action makes does not depend on the number of rows (tests/test_excel_entrypoints.py counts them).
+an action makes does not depend on the number of rows (tests/excel/test_excel_entrypoints.py counts them).
 
 What arrives from Excel is not what a file reader sees: xlwings hands over a time of day as a
 datetime on Excel's day zero (1899-12-30 14:00), a duration such as a ratio typed as ``60:40`` as a
@@ -21,7 +21,7 @@ from typing import Any
 
 from ..domain.rules import fold
 from ..io.cells import FORMULA_LEADERS
-from ..io.layout import AREAS_SHEET, CASES, CHILDREN, CONTACTS, SETTINGS_SHEET, STAFF, VISITS
+from ..domain.layout import AREAS_SHEET, CASES, CHILDREN, CONTACTS, SETTINGS_SHEET, STAFF, VISITS
 
 # The sheets the ledger reader needs.  連絡先 (contacts) is never read from Excel, whatever is asked.
 READ_TITLES = (CASES.name, CHILDREN.name, VISITS.name, STAFF.name, SETTINGS_SHEET, AREAS_SHEET)

@@ -142,7 +142,7 @@ def _has_name(book, name: str) -> bool:
 
 def check_entries(book=None, *, as_of: date | None = None) -> None:
     """入力チェック: the チェック結果 sheet; the template's conditional formats colour the cells it lists."""
-    from ..io.layout import FINDINGS_SHEET
+    from ..domain.layout import FINDINGS_SHEET
     from ..io.template import ERROR_CELLS_NAME
     from ..services.validate import build_report, check_read
     from .book import replace_sheet
@@ -181,7 +181,7 @@ def _check_summary(report) -> str:
 
 def compute_fees(book=None, *, as_of: date | None = None) -> None:
     """料金計算: fill the computed columns of 面会記録 and redraw 料金集計."""
-    from ..io.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
+    from ..domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
     from ..services import fees as fees_service
     from .book import as_excel_text, write_columns
 
@@ -205,7 +205,7 @@ def compute_fees(book=None, *, as_of: date | None = None) -> None:
             else:
                 index[spec.key] = found + 1
         # The reader found each computed column by its own header, which no input column shares
-        # (tests/test_excel_entrypoints.py keeps it so), so these indexes are never an input column.
+        # (tests/excel/test_excel_entrypoints.py keeps it so), so these indexes are never an input column.
         if missing:  # an older ledger without some computed columns: add their headers at the end
             first_free = used.column + 1
             sheet.range((1, first_free)).value = [[spec.header for spec in missing]]
@@ -259,7 +259,7 @@ def _draw_report(book, name: str, note: str, columns, rows, *, after: str | None
 def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -> None:
     """期限・年齢チェック: the 期限・年齢 sheet (renewals, children leaving, reviews, unpaid visits)."""
     from ..domain.jpcalendar import format_era
-    from ..io.layout import FLAGS_SHEET
+    from ..domain.layout import FLAGS_SHEET
     from ..io.report_sheets import GENERATED_NOTE_JA
     from ..services.flags import compute_flags, flag_columns, flag_rows
 
@@ -377,7 +377,7 @@ def _open_in_excel(book, target: Path) -> None:
 
 def _selected_case(book, read) -> str:
     """The case ID of the selected row(s) on ケース, 子ども or 面会記録."""
-    from ..io.layout import CASES, CHILDREN, VISITS
+    from ..domain.layout import CASES, CHILDREN, VISITS
 
     try:
         selection = book.selection
@@ -432,7 +432,7 @@ def self_check(addin_version: str | None = None, book=None) -> None:
 
 def _template_version(book) -> str | None:
     """The version on the active workbook's 設定 sheet, else its defined name; None for another workbook."""
-    from ..io.layout import SETTINGS_SHEET, TEMPLATE_VERSION_NAME
+    from ..domain.layout import SETTINGS_SHEET, TEMPLATE_VERSION_NAME
     from ..io.settings_sheet import read_template_version
     from .book import read_sheets
 

@@ -9,7 +9,7 @@ How it reads
   * The file is read into memory once and closed: the ledger is never modified, and no handle stays
     open that could lock it while staff work in Excel.  A password-protected workbook is decrypted in
     memory (msoffcrypto-tool) when the password is given.
-  * Values come from python-calamine (fast; tests/bench_reader.py measures it against openpyxl
+  * Values come from python-calamine (fast; tests/benchmarks/bench_reader.py measures it against openpyxl
     read-only on a 50,000-row 面会記録: 0.8 s vs 5.6 s).  openpyxl (read-only) is used only where
     needed: a file calamine cannot parse, or formula/error cells written without a cell reference.
   * calamine returns values, not formulas, and an empty string for an error cell.  Formulas and error
@@ -45,7 +45,7 @@ from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
 from .a1 import column_index as _column_index
 from .a1 import column_letter
-from .layout import (
+from ..domain.layout import (
     AREAS_SHEET,
     CASES,
     CHILDREN,
@@ -137,7 +137,7 @@ class LedgerRead:
 
 # Limits on what a ledger file may hold, checked before any parser (calamine, openpyxl) inflates a
 # part: a file handed to staff may be a zip bomb, and the ledger holds no more than a few years of
-# records.  A 50,000-visit ledger (tests/bench_reader.py) is a 5 MB file whose 面会記録 part inflates
+# records.  A 50,000-visit ledger (tests/benchmarks/bench_reader.py) is a 5 MB file whose 面会記録 part inflates
 # to 55 MB in 38 parts, 50,329 rows × 31 columns.
 MAX_FILE_BYTES = 256 << 20  # the file as stored
 MAX_PARTS = 10_000  # members of the zip package

@@ -48,7 +48,7 @@ from ..domain.settings import (
 )
 from ..errors import UserError
 from .a1 import column_letter as _col_letter
-from .layout import AREAS_SHEET, SETTINGS_SHEET
+from ..domain.layout import AREAS_SHEET, SETTINGS_SHEET
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

@@ -1,6 +1,6 @@
 """The ledger workbook (案件台帳): a fresh template, or one filled with sample records.
 
-Everything is drawn from ``io/layout.py`` (sheets, headers, kinds, widths, computed columns) and the
+Everything is drawn from ``domain/layout.py`` (sheets, headers, kinds, widths, computed columns) and the
 organisation's settings (support types for the drop-downs, the ``設定`` and ``区域`` sheets):
 
 * ``使い方`` (how to use the workbook), then the record sheets ケース, 連絡先, 子ども, 面会記録, 支援員, then
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.settings import Settings
-from .layout import (
+from ..domain.layout import (
     CONTACTS,
     FINDINGS_SHEET,
     RECORD_SHEETS,
@@ -48,7 +48,7 @@ from .settings_sheet import write_settings_sheets
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from .sample_data import SampleRecords as LedgerSample
+    from ..samples.generate import SampleRecords as LedgerSample
 
 INSTRUCTIONS_SHEET = "使い方"
 STAFF_LIST_NAME = "支援員一覧"
@@ -285,7 +285,7 @@ def highlight_formula(names_cells: str, sheet: str) -> str:
     the whole data area.  The sheet is the layout's name, a constant in the rule, and the findings
     sheet writes the layout's name too: a tab the reader accepts under another spelling ("面会記録 ")
     still matches.  Excel allows defined names that point at another sheet in a rule (Excel 2007
-    allowed nothing else); LibreOffice renders the same rule (tests/test_excel_entrypoints.py).
+    allowed nothing else); LibreOffice renders the same rule (tests/excel/test_excel_entrypoints.py).
     """
     return f'COUNTIF({names_cells},"{sheet}!"&ADDRESS(ROW(),COLUMN(),4))>0'
 

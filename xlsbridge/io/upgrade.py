@@ -3,7 +3,7 @@
 A ledger records the template version it was built from (the 設定 sheet's テンプレート版, the defined
 name ``xlsbridge_template_version``, the custom document property).  Older ledgers are recognised
 by their sheets and headers: every shipped version is data here (:data:`KNOWN_VERSIONS`), and each
-renamed header of theirs is an alias of a current column in ``io/layout.py``.
+renamed header of theirs is an alias of a current column in ``domain/layout.py``.
 
 How a ledger is carried over (:func:`carry_over`)
   * a fresh workbook is built from the current template and the ledger's settings (or the
@@ -39,7 +39,7 @@ from ..domain.rules import fold
 from ..domain.settings import Settings
 from ..errors import UserError
 from ..i18n import t
-from .layout import (
+from ..domain.layout import (
     AREAS_SHEET,
     CASES,
     CHILDREN,

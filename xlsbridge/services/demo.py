@@ -23,10 +23,10 @@ class DemoResult:
 
 
 def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
-    from ..io.build_workbooks import SAMPLE_FILE, sample_workbook
+    from ..samples.workbooks import SAMPLE_FILE, sample_workbook
     from ..io.pdf import find_libreoffice
     from ..io.reader import read_ledger
-    from ..io.sample_data import SAMPLE_TODAY
+    from ..samples.generate import SAMPLE_TODAY
     from ..io.template import save_workbook_deterministic
     from . import fees as fees_service
     from . import flags as flags_service

@@ -50,7 +50,7 @@ def diagnose(*, addin_version: str | None = None, template_version: str | None =
                               f"or install the matching package: pip install xlsbridge=={addin_version}")))
     checks += _interpreter_traps()
     if check_template:
-        from ..io.layout import TEMPLATE_VERSION
+        from ..domain.layout import TEMPLATE_VERSION
 
         if template_version is None:
             checks.append(Check(t("台帳のテンプレート版", "ledger template version"), "warning",

@@ -18,7 +18,7 @@ from typing import Any
 from ..domain.findings import Finding
 from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, price_ledger, summarise
 from ..i18n import t
-from ..io.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
+from ..domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
 from ..io.reader import LedgerRead, read_ledger
 from .validate import check_read
 

@@ -88,7 +88,7 @@ def flags_workbook(data: bytes, report: FlagsReport, *, macros: bool = False) ->
     """The workbook file ``data`` (decrypted bytes) with the 期限・年齢 sheet drawn again; every other
     part of the package is copied as it was (io/xlsx_patch).  ``macros``: the file is an .xlsm (kept
     on the openpyxl fallback, for a package the patcher refuses)."""
-    from ..io.layout import FLAGS_SHEET
+    from ..domain.layout import FLAGS_SHEET
     from ..io.xlsx_patch import PatchUnsupported, XlsxPatch
 
     try:
@@ -107,7 +107,7 @@ def flags_workbook(data: bytes, report: FlagsReport, *, macros: bool = False) ->
 
 def write_flags_sheet(wb, report: FlagsReport) -> None:
     """Draw the 期限・年齢 sheet in an openpyxl workbook (a ledger file is written with ``flags_workbook``)."""
-    from ..io.layout import FLAGS_SHEET
+    from ..domain.layout import FLAGS_SHEET
     from ..io.report_sheets import replace_sheet
 
     replace_sheet(wb, FLAGS_SHEET, note=_sheet_note(report), columns=flag_columns(), rows=flag_rows(report))

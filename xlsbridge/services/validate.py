@@ -24,7 +24,7 @@ from ..domain.findings import Finding
 from ..domain.rules import fold, sort_key, validate_ledger
 from ..errors import UserError
 from ..i18n import get_lang, t
-from ..io.layout import CASES, CHILDREN, CONTACTS, FINDINGS_SHEET
+from ..domain.layout import CASES, CHILDREN, CONTACTS, FINDINGS_SHEET
 from ..io.reader import CellResolver, LedgerRead, display, read_ledger
 
 SCHEMA_VERSION = 1

@@ -1,6 +1,6 @@
 """What the rule modules share: where a finding goes, the ledger's lookups, name folding.
 
-The sheet names and column keys come from ``io/layout.py``, the one table of the ledger's layout
+The sheet names and column keys come from ``domain/layout.py``, the one table of the ledger's layout
 (pure data, no I/O): a finding names the field, the reader's resolver turns it into a cell.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ...io.layout import CASES, CHILDREN, RECORD_SHEETS, STAFF, VISITS
+from ..layout import CASES, CHILDREN, RECORD_SHEETS, STAFF, VISITS
 from ..findings import Finding, Location
 from ..jpcalendar import age_on, grade_label, grade_on
 from ..ledger import Case, Child, Ledger, Visit

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from operator import attrgetter
 
-from ...io.layout import CASES, CHILDREN, STAFF, VISITS
+from ..layout import CASES, CHILDREN, STAFF, VISITS
 from ..findings import Finding
 from ..ledger import Ledger
 from ..settings import Settings

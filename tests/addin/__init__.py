@@ -1,0 +1,1 @@
+"""Tests of the add-in builder and installer (xlsbridge/addin)."""

@@ -1,0 +1,172 @@
+"""Contracts: both signed before a visit, the term with renewals, pre-consultations a week ahead,
+children leaving at renewal, the case's support type and reduction.  Both sides of each boundary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.ledger_builder import WEK, address, check, clean_child, clean_spec, clean_visit, codes, found
+
+from xlsbridge.domain.layout import CASES, CHILDREN, VISITS
+
+V, C = VISITS.name, CASES.name
+
+
+def _visit_on(day: date, **kw):
+    spec = clean_spec()
+    spec.visits[1].update(visit_date=day, **kw)
+    return spec
+
+
+def test_contract_missing_with_a_visit(tmp_path):
+    spec = clean_spec()
+    spec.cases[0]["mother.contract_date"] = None
+    report = check(tmp_path / "l.xlsx", spec)
+    assert found(report) == {("contract-missing", address(C, "mother.contract_date", 2))}
+    assert "V-001" in report.items[0].message and "母" in report.items[0].message
+
+
+def test_contract_missing_not_needed_without_visits(tmp_path):
+    spec = clean_spec()
+    spec.cases[0].update({"mother.contract_date": None, "father.contract_date": None, "status": "consulting"})
+    spec.visits = [clean_visit(status="cancelled", cancelled_by="father", cancelled_at=date(2025, 4, 1))]
+    assert "contract-missing" not in codes(check(tmp_path / "l.xlsx", spec))
+
+
+def test_visit_before_contract(tmp_path):
+    # Mother signed 2025-03-25, the later of the two.
+    bad = _visit_on(date(2025, 3, 24))
+    bad.cases[0].update({"father.pre_consultation": date(2025, 3, 10), "mother.pre_consultation": date(2025, 3, 12)})
+    assert ("visit-before-contract", address(V, "visit_date", 3)) in found(check(tmp_path / "a.xlsx", bad))
+    ok = _visit_on(date(2025, 3, 25))
+    assert found(check(tmp_path / "b.xlsx", ok)) == set()
+
+
+def test_cancelled_visit_before_contract_is_not_a_visit(tmp_path):
+    spec = _visit_on(date(2025, 3, 24), status="cancelled", cancelled_by="organisation")
+    assert found(check(tmp_path / "l.xlsx", spec)) == set()
+
+
+def test_visit_after_contract_end(tmp_path):
+    # Term: 2025-03-25 + 12 months - 1 day = 2026-03-24.
+    bad = _visit_on(date(2026, 3, 25))
+    report = check(tmp_path / "a.xlsx", bad)
+    assert found(report) == {("visit-after-contract-end", address(V, "visit_date", 3))}
+    assert "2026-03-24" in report.items[0].message
+    assert found(check(tmp_path / "b.xlsx", _visit_on(date(2026, 3, 24)))) == set()
+
+
+def test_renewals_extend_the_term(tmp_path):
+    spec = _visit_on(date(2026, 3, 25))
+    spec.cases[0]["renewals"] = 1
+    assert found(check(tmp_path / "a.xlsx", spec)) == set()
+    spec = _visit_on(date(2027, 3, 25))
+    spec.cases[0]["renewals"] = 1
+    assert found(check(tmp_path / "b.xlsx", spec)) == {("visit-after-contract-end", address(V, "visit_date", 3))}
+
+
+def test_contract_months_is_a_setting(tmp_path):
+    spec = _visit_on(date(2025, 9, 25))
+    spec.settings = WEK.model_copy(update={"rules": WEK.rules.model_copy(update={"contract_months": 6})})
+    assert found(check(tmp_path / "a.xlsx", spec)) == {("visit-after-contract-end", address(V, "visit_date", 3))}
+    spec.visits[1]["visit_date"] = date(2025, 9, 24)
+    assert found(check(tmp_path / "b.xlsx", spec)) == set()
+
+
+def test_pre_consultation_missing(tmp_path):
+    spec = clean_spec()
+    spec.cases[0]["father.pre_consultation"] = None
+    assert found(check(tmp_path / "l.xlsx", spec)) == {
+        ("pre-consultation-missing", address(C, "father.pre_consultation", 2))}
+
+
+def test_pre_consultation_not_needed_before_any_visit(tmp_path):
+    spec = clean_spec()
+    spec.cases[0].update({"father.pre_consultation": None, "mother.pre_consultation": None, "status": "consulting",
+                          "father.contract_date": None, "mother.contract_date": None})
+    spec.visits = []
+    assert found(check(tmp_path / "l.xlsx", spec)) == set()
+
+
+def test_pre_consultation_needed_for_a_contracted_national_case_without_visits(tmp_path):
+    spec = clean_spec()
+    spec.cases[0].update({"mother.pre_consultation": None, "national_program": True, "child_support_allowance": True})
+    spec.visits = []
+    assert found(check(tmp_path / "l.xlsx", spec)) == {
+        ("pre-consultation-missing", address(C, "mother.pre_consultation", 2))}
+
+
+def test_pre_consultation_seven_days_before_the_first_visit(tmp_path):
+    # First visit 2025-04-12: 2025-04-05 is 7 days before (fine), 2025-04-06 is 6 (too late).
+    late = clean_spec()
+    late.cases[0]["mother.pre_consultation"] = date(2025, 4, 6)
+    report = check(tmp_path / "a.xlsx", late)
+    assert found(report) == {("pre-consultation-late", address(C, "mother.pre_consultation", 2))}
+    assert "2025-04-12" in report.items[0].message and "7日" in report.items[0].message
+    ok = clean_spec()
+    ok.cases[0]["mother.pre_consultation"] = date(2025, 4, 5)
+    assert found(check(tmp_path / "b.xlsx", ok)) == set()
+
+
+def test_first_visit_ignores_cancelled_ones(tmp_path):
+    spec = clean_spec()
+    spec.visits[0].update(status="cancelled", cancelled_by="organisation", start=None, end=None, content=None)
+    spec.cases[0]["mother.pre_consultation"] = date(2025, 5, 3)  # 7 days before V-002 (2025-05-10)
+    assert found(check(tmp_path / "l.xlsx", spec)) == set()
+
+
+def _renewed(birth: date, **rules):
+    spec = clean_spec()
+    spec.cases[0].update({"application_date": date(2023, 3, 1), "father.pre_consultation": date(2023, 3, 10),
+                          "mother.pre_consultation": date(2023, 3, 10), "father.contract_date": date(2023, 4, 1),
+                          "mother.contract_date": date(2023, 4, 1), "renewals": 1})
+    spec.children = [clean_child(birth_date=birth)]
+    spec.visits = [clean_visit(visit_date=date(2023, 5, 13)), clean_visit(visit_id="V-002", visit_date=date(2024, 5, 11))]
+    if rules:
+        spec.settings = WEK.model_copy(update={"rules": WEK.rules.model_copy(update=rules)})
+    return spec
+
+
+def test_renewal_junior_high(tmp_path):
+    # Renewal on 2024-04-01.  Born 2012-04-01: junior high from 2024-04-01; born 2012-04-02: 6th grade.
+    report = check(tmp_path / "a.xlsx", _renewed(date(2012, 4, 1)))
+    assert found(report) == {("renewal-junior-high", address(CHILDREN.name, "birth_date", 2))}
+    assert "2024-04-01" in report.items[0].message and "中学1年生" in report.items[0].message
+    assert "12歳" in report.items[0].message  # the age is shown too
+    assert found(check(tmp_path / "b.xlsx", _renewed(date(2012, 4, 2)))) == set()
+
+
+def test_renewal_exclusion_by_age(tmp_path):
+    # exit_age 13 on 2024-04-01: born 2011-04-01 is 13, born 2011-04-02 is 12.
+    bad = _renewed(date(2011, 4, 1), renewal_exclusion="age", exit_age=13)
+    got = found(check(tmp_path / "a.xlsx", bad))
+    assert ("renewal-junior-high", address(CHILDREN.name, "birth_date", 2)) in got
+    ok = _renewed(date(2011, 4, 2), renewal_exclusion="age", exit_age=13)
+    assert "renewal-junior-high" not in codes(check(tmp_path / "b.xlsx", ok))
+
+
+def test_no_renewal_no_exclusion(tmp_path):
+    spec = _renewed(date(2012, 4, 1))
+    spec.cases[0]["renewals"] = 0
+    spec.visits = spec.visits[:1]
+    assert found(check(tmp_path / "l.xlsx", spec)) == set()
+
+
+def test_case_support_type_unknown(tmp_path):
+    spec = clean_spec()
+    spec.cases[0]["support_type"] = "訪問型"
+    report = check(tmp_path / "a.xlsx", spec)
+    assert ("unknown-support-type", address(C, "support_type", 2)) in found(report)
+    assert "accompanied(付き添い型)" in next(i.message for i in report.items if i.code == "unknown-support-type")
+    spec.cases[0]["support_type"] = "付き添い"  # without 型: still the accompanied type
+    assert found(check(tmp_path / "b.xlsx", spec)) == set()
+
+
+def test_reduction_negative_and_reason(tmp_path):
+    spec = clean_spec()
+    spec.cases[0]["reduction"] = -500
+    assert found(check(tmp_path / "a.xlsx", spec)) == {("reduction-negative", address(C, "reduction", 2))}
+    spec.cases[0]["reduction"] = 1000
+    assert found(check(tmp_path / "b.xlsx", spec)) == {("reduction-reason-missing", address(C, "reduction_reason", 2))}
+    spec.cases[0]["reduction_reason"] = "ひとり親家庭で収入減"
+    assert found(check(tmp_path / "c.xlsx", spec)) == set()

@@ -1,0 +1,1 @@
+"""Tests of the ribbon entry points (xlsbridge/excel) through xlwings' remote engine."""

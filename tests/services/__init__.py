@@ -1,0 +1,1 @@
+"""Tests of the services (xlsbridge/services): whole user actions, fuzzing, privacy, doctor and bundle."""

@@ -1,0 +1,1 @@
+"""Sample ledgers and the committed workbooks, built by code (the generator and the workbook builders)."""
