@@ -166,7 +166,7 @@ def test_doctor_finds_a_mismatched_addin(tmp_path):
     code, out, _ = xlsbridge("doctor", "--addin", str(old))
     assert code == 1
     assert f"✗ アドインと Python パッケージの版: アドイン 0.0.9 / パッケージ {__version__}" in out
-    assert "pip install xlsbridge==0.0.9" in out  # what to do
+    assert "xlsbridge addin install" in out and "install.cmd" in out  # what to do
     same = build_addin(tmp_path / "ok")
     code, out, _ = xlsbridge("doctor", "--addin", str(same))
     assert code == 0 and f"✓ アドインと Python パッケージの版: アドイン {__version__}" in out
@@ -206,12 +206,16 @@ def test_doctor_on_a_missing_ledger_is_a_problem_not_a_traceback(tmp_path):
     assert code == 1 and "✗ 台帳 ない.xlsx" in out and err == ""
 
 
-def test_doctor_reads_xlwings_conf_on_windows(tmp_path):
+def test_doctor_reads_the_addins_own_conf_on_windows(tmp_path):
     env = {"APPDATA": str(tmp_path / "AppData"), "USERPROFILE": str(tmp_path / "home")}
     python = r"C:\Python311\python.exe"
     check = xlwings_config_check("win32", env, tmp_path, python)
-    assert check.status == "warning" and "addin install" in check.fix  # no xlwings.conf yet
-    conf = tmp_path / "home" / ".xlwings" / "xlwings.conf"
+    assert check.status == "warning" and "addin install" in check.fix  # no xlsbridge.conf yet
+    xlwings_conf = tmp_path / "home" / ".xlwings" / "xlwings.conf"  # xlwings' own settings: never read
+    xlwings_conf.parent.mkdir(parents=True)
+    xlwings_conf.write_bytes(b'"INTERPRETER_WIN","C:\\Python311\\python.exe"\r\n')
+    assert xlwings_config_check("win32", env, tmp_path, python).status == "warning"
+    conf = tmp_path / "home" / ".xlsbridge" / "xlsbridge.conf"
     conf.parent.mkdir(parents=True)
     conf.write_bytes(b'"INTERPRETER_WIN","c:\\python311\\PYTHON.exe"\r\n"CONDA_PATH",""\r\n')
     assert xlwings_config_check("win32", env, tmp_path, python).status == "ok"  # Windows paths ignore case

@@ -6,11 +6,19 @@ The add-in is an Office Open XML package (a zip) holding:
 * ``xl/vbaProject.bin``: a source-only VBA project (see :mod:`xlsbridge.addin.vba_project`) with
   the document modules ``ThisWorkbook`` and ``Sheet1``, our ribbon callbacks
   (``macros/XlsBridge.bas``), and xlwings' VBA taken from the *installed* xlwings package:
-  ``xlwings.bas`` (RunPython and its helpers) and ``addin/Dictionary.cls`` (``xlwings.bas`` uses
-  the ``Dictionary`` class on macOS, where ``Scripting.Dictionary`` does not exist);
+  ``xlwings_custom_addin.bas`` (RunPython and its helpers, in the flavour xlwings ships for custom
+  add-ins: it acts on the active workbook and reads the add-in's own configuration) and
+  ``addin/Dictionary.cls`` (used on macOS, where ``Scripting.Dictionary`` does not exist);
 * ``customUI/customUI14.xml``: the ribbon (``macros/customUI14.xml``);
 * ``docProps/custom.xml``: the add-in version (``XlsBridgeAddinVersion``) and the xlwings version
   whose VBA is embedded (``XlwingsVersion``), read back by :func:`read_addin_version`.
+
+Own settings, as xlwings' custom add-ins do (docs: "Custom Add-ins", "Renaming your add-in"): the
+``PROJECT_NAME`` constant of the xlwings module becomes ``xlsbridge``, so RunPython reads
+``%USERPROFILE%\\.xlsbridge\\xlsbridge.conf`` (macOS: ``xlsbridge.conf`` in Excel's container), an
+``xlsbridge.conf`` sheet or file beside the workbook, and never xlwings' own ``xlwings.conf``: a setting
+changed in xlwings' ribbon does not change xlsbridge, and `xlsbridge addin install` changes nothing of
+xlwings.  The VBA project is ``XlsBridgeAddin`` (it must differ from the module ``XlsBridge``).
 
 The same sources always give the same bytes: fixed part order, fixed zip timestamps, stored (not
 deflated) entries so the bytes do not depend on the zlib build, and a deterministic VBA project.
@@ -43,7 +51,10 @@ from .vba_project import (
 )
 
 ADDIN_FILENAME = "xlsbridge.xlam"
-PROJECT_NAME = "XlsBridgeAddin"
+PROJECT_NAME = "XlsBridgeAddin"  # the VBA project (Tools → VBAProject Properties → Project Name)
+# xlwings' PROJECT_NAME constant: names the add-in's configuration file and sheet (xlsbridge.conf).
+CONFIG_NAME = "xlsbridge"
+XLWINGS_VBA = "xlwings_custom_addin.bas"
 VERSION_PLACEHOLDER = "@XLSBRIDGE_ADDIN_VERSION@"
 VERSION_PROPERTY = "XlsBridgeAddinVersion"
 XLWINGS_VERSION_PROPERTY = "XlwingsVersion"
@@ -101,7 +112,7 @@ def find_macros_dir() -> Path:
 
 
 def xlwings_vba_files() -> tuple[str, Path, Path]:
-    """(xlwings version, xlwings.bas, Dictionary.cls) of the installed xlwings package."""
+    """(xlwings version, xlwings_custom_addin.bas, Dictionary.cls) of the installed xlwings package."""
     try:
         import xlwings
     except ImportError:
@@ -110,7 +121,7 @@ def xlwings_vba_files() -> tuple[str, Path, Path]:
             "xlwings is not installed; run `pip install xlwings`.",
         ) from None
     root = Path(xlwings.__file__).resolve().parent
-    bas = root / "xlwings.bas"
+    bas = root / XLWINGS_VBA
     cls = root / "addin" / "Dictionary.cls"
     for path in (bas, cls):
         if not path.is_file():
@@ -146,6 +157,40 @@ def ribbon_module_text(macros_dir: Path, addin_version: str) -> str:
     return text.replace(VERSION_PLACEHOLDER, addin_version)
 
 
+# What the build changes in xlwings' module, each line found exactly once (else the build stops:
+# a new xlwings must be looked at before it is embedded).
+_XLWINGS_EDITS = (
+    # the add-in's own configuration (see the module docstring)
+    ('Public Const PROJECT_NAME As String = "myaddin"',
+     f'Public Const PROJECT_NAME As String = "{CONFIG_NAME}"'),
+    # macOS shows this in the status bar while Python runs: Japanese, like the text XlsBridge sets
+    ('Application.StatusBar = "Running..."',
+     'Application.StatusBar = "xlsbridge: 処理中です。しばらくお待ちください…"'),
+)
+
+
+def xlwings_module_text(text: str) -> str:
+    """xlwings' custom-add-in module with the edits above (see :data:`_XLWINGS_EDITS`)."""
+    for old, new in _XLWINGS_EDITS:
+        if text.count(old) != 1:
+            raise UserError(
+                f"xlwings の VBA に「{old}」がちょうど 1 つありません。この版の xlwings には対応していません"
+                "（pyproject.toml で固定した版を入れてください）。",
+                f"xlwings' VBA does not contain {old!r} exactly once; this xlwings version is not supported "
+                "(install the version pinned in pyproject.toml).",
+            )
+        text = text.replace(old, new)
+    return text
+
+
+def recorded_xlwings_version(text: str) -> str | None:
+    """The version xlwings' VBA module records (``Public Const XLWINGS_VERSION As String = "..."``)."""
+    import re
+
+    found = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', text, flags=re.MULTILINE)
+    return found.group(1) if found else None
+
+
 def collect_sources(addin_version: str = __version__) -> AddinSources:
     macros = find_macros_dir()
     xlwings_version, xlwings_bas, dictionary_cls = xlwings_vba_files()
@@ -153,7 +198,7 @@ def collect_sources(addin_version: str = __version__) -> AddinSources:
         document_module("ThisWorkbook", WORKBOOK_BASE),
         document_module("Sheet1", WORKSHEET_BASE),
         module_from_bas(ribbon_module_text(macros, addin_version)),
-        module_from_bas(_read_text(xlwings_bas)),
+        module_from_bas(xlwings_module_text(_read_text(xlwings_bas))),
         module_from_cls(_read_text(dictionary_cls)),
     )
     return AddinSources(

@@ -85,7 +85,8 @@ def _build_tree(streams: Mapping[str, bytes]) -> _Node:
             _check_name(part)
             existing = node.children.get(part.upper())
             if existing is None:
-                existing = _Node(part, TYPE_STORAGE)
+                # MS-CFB 2.6.3: a storage's starting sector and size are all zeroes
+                existing = _Node(part, TYPE_STORAGE, start=0)
                 node.children[part.upper()] = existing
             elif existing.kind != TYPE_STORAGE:
                 raise CfbError(f"{part!r} is both a stream and a storage")

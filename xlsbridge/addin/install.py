@@ -2,15 +2,17 @@
 
 Windows
     The add-in goes to ``%APPDATA%\\Microsoft\\Excel\\XLSTART`` (Excel opens every file there at
-    start, and the folder is a trusted location by default), and xlwings' user configuration
-    ``%USERPROFILE%\\.xlwings\\xlwings.conf`` gets the line ``"INTERPRETER_WIN","<python.exe>"`` so
-    RunPython starts the Python that has xlsbridge installed.  The VBA reads that file with the
-    system code page ("ANSI"), so it is written in that code page.
+    start, and the folder is a trusted location by default), and the add-in's own user
+    configuration ``%USERPROFILE%\\.xlsbridge\\xlsbridge.conf`` gets the line
+    ``"INTERPRETER_WIN","<python.exe>"`` so RunPython starts the Python that has xlsbridge installed.
+    The VBA reads that file with the system code page ("ANSI"), so it is written in that code page.
+    xlwings' own ``xlwings.conf`` is never read by the add-in and never touched here (the add-in is
+    built from xlwings' custom-add-in module with ``PROJECT_NAME = "xlsbridge"``, see build.py).
 macOS
     The add-in goes to Excel's user startup folder
     ``~/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel`` (or the
     ``.localized`` variant if that exists), the configuration is
-    ``~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf`` with ``"INTERPRETER_MAC",...``,
+    ``~/Library/Containers/com.microsoft.Excel/Data/xlsbridge.conf`` with ``"INTERPRETER_MAC",...``,
     and xlwings' AppleScript (``xlwings-<version>.applescript``, which RunPython calls through
     ``AppleScriptTask``) is copied to ``~/Library/Application Scripts/com.microsoft.Excel`` — the
     same steps as ``xlwings addin install`` and ``xlwings runpython install``.
@@ -41,7 +43,8 @@ MAC_STARTUP_VARIANTS = (
     "User Content.localized/Startup.localized/Excel",
     "User Content/Startup/Excel",
 )
-MAC_CONFIG = "Library/Containers/com.microsoft.Excel/Data/xlwings.conf"
+CONFIG_FILE = "xlsbridge.conf"  # build.CONFIG_NAME + ".conf": what the add-in's GetConfigFilePath reads
+MAC_CONFIG = "Library/Containers/com.microsoft.Excel/Data/" + CONFIG_FILE
 MAC_SCRIPTS = "Library/Application Scripts/com.microsoft.Excel"
 
 BLOCKED_ZONES = {3: "Internet", 4: "Restricted"}
@@ -247,7 +250,7 @@ def _windows_locations(env: Mapping[str, str], home: Path) -> tuple[Path, Path]:
         )
     profile = env.get("USERPROFILE") or str(home)
     xlstart = Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
-    config = Path(profile) / ".xlwings" / "xlwings.conf"
+    config = Path(profile) / ".xlsbridge" / CONFIG_FILE
     return xlstart, config
 
 
@@ -328,7 +331,7 @@ def config_line(key: str, value: str) -> str:
 
 
 def updated_config(existing: str, key: str, value: str) -> str:
-    """xlwings.conf with ``key`` set to ``value``, other settings kept (as xlwings' CLI does)."""
+    """A configuration file's text with ``key`` set to ``value``, other settings kept (as xlwings' CLI does)."""
     kept = []
     for line in existing.splitlines():
         if not line.strip():
@@ -349,7 +352,7 @@ def config_encoding() -> str:
 def write_config(
     path: Path, key: str, value: str, *, encoding: str | None = None, crlf: bool = False
 ) -> None:
-    """Set ``key`` in an xlwings.conf file, keeping its other settings."""
+    """Set ``key`` in the add-in's configuration file (xlsbridge.conf), keeping its other settings."""
     encoding = encoding or config_encoding()
     existing = ""
     if path.is_file():

@@ -56,9 +56,10 @@ REFERENCES: tuple[tuple[str, str], ...] = (
 )
 
 # MS-OVBA 2.3.4.1: Reserved1 0x61CC; Version 0xFFFF ("MUST be 0xFFFF on write": matches no VBA
-# version, so the host compiles from source); Reserved2 0x00; Reserved3 undefined and ignored on
-# read (0x0000 here; the specification's example 3.1.1 and xlwings' own xlam carry 0x0001).
-VBA_PROJECT_HEADER = struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, 0x0000)
+# version, so the host compiles from source); Reserved2 0x00; Reserved3 "undefined" and ignored on
+# read, written 0x0001 as Excel does (the specification's example 3.1.1 and xlwings' own add-ins).
+VBA_PROJECT_RESERVED3 = 0x0001
+VBA_PROJECT_HEADER = struct.pack("<HHBH", 0x61CC, 0xFFFF, 0x00, VBA_PROJECT_RESERVED3)
 
 # Fixed seed for the CMG / DPB / GC values (MS-OVBA 2.4.3.2 lets the writer pick any seed).
 ENCRYPTION_SEED = 0x54

@@ -70,9 +70,9 @@ def install(dry_run: bool, source: Path | None) -> None:
     """Install the add-in for this Windows/macOS user, as `xlwings addin install` does.
 
     Windows: copies xlsbridge.xlam to %APPDATA%\\Microsoft\\Excel\\XLSTART and sets
-    "INTERPRETER_WIN" in %USERPROFILE%\\.xlwings\\xlwings.conf to this Python. macOS: Excel's
-    startup folder, ~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf and xlwings'
-    AppleScript. Warns about Microsoft Store Python, non-ASCII paths, OneDrive folders and
+    "INTERPRETER_WIN" in the add-in's own %USERPROFILE%\\.xlsbridge\\xlsbridge.conf to this Python.
+    macOS: Excel's startup folder, ~/Library/Containers/com.microsoft.Excel/Data/xlsbridge.conf and
+    xlwings' AppleScript. xlwings' own xlwings.conf is left alone. Warns about Microsoft Store Python, non-ASCII paths, OneDrive folders and
     add-in files blocked as downloaded. Quit Excel first.
     """
     from ..addin.install import install_addin

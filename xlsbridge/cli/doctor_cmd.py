@@ -33,7 +33,7 @@ def doctor(ctx: click.Context, ledger: Path | None, addin_file: Path | None, pas
     \b
     - Python (3.11 or newer; not the Microsoft Store one; no non-ASCII folders), xlsbridge, xlwings;
     - the add-in: its version must be this package's version (else the ribbon misbehaves);
-    - xlwings.conf: the ribbon must start this Python (Windows and macOS);
+    - xlsbridge.conf: the ribbon must start this Python (Windows and macOS);
     - LEDGER: its template version (current, older: upgrade it, newer: update xlsbridge) and whether
       the ribbon can read it;
     - LibreOffice, needed only for PDFs of the plan sheet.

@@ -32,6 +32,7 @@ from typing import Iterator
 
 from ..errors import UserError
 from ..i18n import t
+from .buttons import before_write, copy_note
 
 TITLE = "xlsbridge"
 
@@ -82,11 +83,15 @@ class _Outcome:
 
     message: str | None = None
     title: str = TITLE
+    copy: Path | None = None  # the ledger's copy kept before writing
 
 
 @contextlib.contextmanager
 def _staff_action(book) -> Iterator[_Outcome]:
     """Screen updating off while writing; the outcome (or any failure) as one alert afterwards.
+
+    An action that writes starts with ``outcome.copy = before_write(book)`` (buttons.py: the workbook
+    must be a saved ledger, and a copy of it is kept); the message then says where the copy is.
 
     A UserError is a plain Japanese message saying what to fix.  An unexpected error shows its type
     and where in xlsbridge it happened, never its text: exception texts can carry cell values (names),
@@ -97,6 +102,8 @@ def _staff_action(book) -> Iterator[_Outcome]:
     app.screen_updating = False
     try:
         yield outcome
+        if outcome.message and outcome.copy is not None:
+            outcome.message += copy_note(outcome.copy)
     except UserError as exc:
         outcome.message = exc.message()
     except Exception as exc:  # noqa: BLE001 — the last line of defence in front of staff
@@ -150,6 +157,7 @@ def check_entries(book=None, *, as_of: date | None = None) -> None:
 
     book = _book(book)
     with _staff_action(book) as outcome:
+        outcome.copy = before_write(book)
         day = as_of or date.today()
         read = _read(book)
         report = build_report(book.name, read, check_read(read, day), day)
@@ -187,6 +195,7 @@ def compute_fees(book=None, *, as_of: date | None = None) -> None:
 
     book = _book(book)
     with _staff_action(book) as outcome:
+        outcome.copy = before_write(book)
         day = as_of or date.today()
         read = _read(book)
         result = fees_service.compute_fees(read, day)
@@ -265,6 +274,7 @@ def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -
 
     book = _book(book)
     with _staff_action(book) as outcome:
+        outcome.copy = before_write(book)
         day = as_of or date.today()
         report = compute_flags(_read(book), day, within)
         note = t(f"基準日 {format_era(day)} から {within} 日以内。{GENERATED_NOTE_JA}",
@@ -288,6 +298,7 @@ def make_plan(book=None, *, as_of: date | None = None, out_dir: Path | None = No
     """計画書作成 (選択行のケース): a print-ready workbook of the case in the selected row."""
     book = _book(book)
     with _staff_action(book) as outcome:
+        outcome.copy = before_write(book)
         read = _read(book)
         case_id = _selected_case(book, read)
         target, count = _write_plans(book, read, case_id, as_of or date.today(), out_dir)
@@ -300,6 +311,7 @@ def make_all_plans(book=None, *, as_of: date | None = None, out_dir: Path | None
     """計画書作成 (全ケース): one workbook with a plan sheet per active case (状態 契約中)."""
     book = _book(book)
     with _staff_action(book) as outcome:
+        outcome.copy = before_write(book)
         target, count = _write_plans(book, _read(book), None, as_of or date.today(), out_dir)
         outcome.message = _plans_message(count, target)
         return target
@@ -368,11 +380,13 @@ def output_folder(book) -> Path:
 
 
 def _open_in_excel(book, target: Path) -> None:
-    """Open the new workbook for printing (desktop Excel only: the remote engine has no files)."""
+    """Open the new workbook for printing (desktop Excel only: the remote engine has no files), then
+    make the ledger the active workbook again, so the next button acts on the ledger, not the plan."""
     with contextlib.suppress(Exception):
         if book.app.engine.type == "remote":
             return
         book.app.books.open(str(target))
+        book.activate()
 
 
 def _selected_case(book, read) -> str:
@@ -410,23 +424,20 @@ def _selected_case(book, read) -> str:
 # 自己診断
 # ------------------------------------------------------------------------------------------------
 
-def self_check(addin_version: str | None = None, book=None) -> None:
+def self_check(addin_version: str | None = None, book=None, *, xlwings_vba_version: str | None = None) -> None:
     """自己診断: add-in vs package versions (with what to do), interpreter, template version, LibreOffice."""
-    from .. import __version__
     from ..services.doctor import diagnose, render
+    from .buttons import version_problems
 
     book = _book(book)
     with _staff_action(book) as outcome:
         outcome.title = t("xlsbridge 自己診断", "xlsbridge self-check")
-        checks = diagnose(addin_version=addin_version, template_version=_template_version(book), check_template=True)
+        checks = diagnose(addin_version=addin_version, template_version=_template_version(book), check_template=True,
+                          xlwings_vba_version=xlwings_vba_version)
         text = render(checks)
-        if addin_version is not None and addin_version != __version__:
-            text += t(f"\n\nアドイン（{addin_version}）と Python の xlsbridge（{__version__}）の版が違います。"
-                      "Excel をすべて閉じ、コマンドプロンプトで「xlsbridge addin install」を実行してから Excel を"
-                      "起動し直してください（この PC の xlsbridge に合ったアドインが入ります）。",
-                      f"\n\nThe add-in ({addin_version}) and xlsbridge in Python ({__version__}) differ. Quit Excel, run "
-                      "'xlsbridge addin install' in a command prompt, then start Excel again (it installs the add-in "
-                      "matching this PC's xlsbridge).")
+        problems = version_problems(addin_version, xlwings_vba_version)
+        if problems:
+            text += "\n\n" + "\n\n".join(problems)
         outcome.message = text
 
 

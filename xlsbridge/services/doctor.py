@@ -2,7 +2,7 @@
 
 Shared by `xlsbridge doctor` and the ribbon's 自己診断.  The most common xlwings failure is the
 add-in and the Python package drifting apart, so that comes first.  :func:`doctor_checks` adds what
-the command line can see and the ribbon cannot: the add-in file, xlwings.conf, and a ledger of any
+the command line can see and the ribbon cannot: the add-in file, xlsbridge.conf, and a ledger of any
 template version (read whether or not the ribbon could).
 """
 
@@ -31,7 +31,7 @@ class Check:
 
 
 def diagnose(*, addin_version: str | None = None, template_version: str | None = None,
-             check_template: bool = False) -> list[Check]:
+             check_template: bool = False, xlwings_vba_version: str | None = None) -> list[Check]:
     checks = [
         Check(t("Python", "Python"), "ok" if sys.version_info >= (3, 11) else "problem",
               f"{platform.python_version()} ({sys.executable})",
@@ -44,10 +44,12 @@ def diagnose(*, addin_version: str | None = None, template_version: str | None =
         checks.append(Check(
             t("アドインと Python パッケージの版", "add-in vs package version"), "ok" if same else "problem",
             t(f"アドイン {addin_version} / パッケージ {__version__}", f"add-in {addin_version} / package {__version__}"),
-            "" if same else t("管理者から最新のアドイン (xlsbridge.xlam) をもらい入れ替えるか、"
-                              f"pip install xlsbridge=={addin_version} で版を合わせてください",
-                              "replace the add-in with the one built for this package (xlsbridge addin build), "
-                              f"or install the matching package: pip install xlsbridge=={addin_version}")))
+            "" if same else t("Excel をすべて閉じ、この Python で xlsbridge addin install を実行して、この版のアドインを"
+                              "入れ直してください（管理者は配布フォルダの install.cmd をもう一度実行しても直せます）",
+                              "quit Excel and run xlsbridge addin install with this Python to install the add-in of "
+                              "this version (or run install.cmd of the bundle again)")))
+    if xlwings_vba_version is not None:
+        checks.append(_xlwings_vba(xlwings_vba_version))
     checks += _interpreter_traps()
     if check_template:
         from ..domain.layout import TEMPLATE_VERSION
@@ -81,7 +83,7 @@ def doctor_checks(ledger: Path | None = None, *, addin_file: Path | None = None,
     """Everything `xlsbridge doctor` looks at on this PC, and in LEDGER when one is given.
 
     The add-in's version is read from ``addin_file``, else from the installed add-in (Windows and
-    macOS: where `xlsbridge addin install` puts it).  On those systems xlwings.conf must point at
+    macOS: where `xlsbridge addin install` puts it).  On those systems xlsbridge.conf must point at
     this Python.  A ledger's template version is read whatever its version, then the ledger is read
     as the ribbon reads it.
     """
@@ -131,7 +133,7 @@ def installed_addin(platform_name: str, env: Mapping[str, str], home: Path | Non
 
 
 def interpreter_in_config(text: str, key: str) -> str | None:
-    """The value of ``"KEY","value"`` in an xlwings.conf text."""
+    """The value of ``"KEY","value"`` in a configuration text (xlsbridge.conf, xlwings' format)."""
     for line in text.splitlines():
         parts = [p.strip().strip('"') for p in line.split(",", 1)]
         if len(parts) == 2 and parts[0].upper() == key.upper():
@@ -140,11 +142,11 @@ def interpreter_in_config(text: str, key: str) -> str | None:
 
 
 def xlwings_config_check(platform_name: str, env: Mapping[str, str], home: Path | None, executable: str) -> Check:
-    """xlwings.conf names the Python the ribbon starts: it must be this one (which has xlsbridge)."""
+    """xlsbridge.conf names the Python the ribbon starts: it must be this one (which has xlsbridge)."""
     from ..addin.install import config_encoding, plan_install
     from ..errors import UserError
 
-    name = t("xlwings の設定 (xlwings.conf)", "xlwings configuration (xlwings.conf)")
+    name = t("アドインの設定 (xlsbridge.conf)", "add-in configuration (xlsbridge.conf)")
     try:
         plan = plan_install(platform=platform_name, env=env, home=home or Path.home(), executable=executable,
                             zone_reader=lambda _: None, dir_exists=lambda p: Path(p).is_dir())
@@ -206,6 +208,24 @@ def _xlwings() -> Check:
     except ImportError:
         return Check("xlwings", "problem", t("入っていません", "not installed"),
                      t("pip install xlwings を実行してください", "run pip install xlwings"))
+
+
+def _xlwings_vba(vba_version: str) -> Check:
+    """The xlwings VBA inside the add-in against the xlwings package RunPython starts."""
+    try:
+        import xlwings
+
+        package = xlwings.__version__
+    except ImportError:
+        package = t("なし", "none")
+    same = vba_version == package
+    return Check(t("アドインの xlwings と Python の xlwings の版", "add-in's xlwings VBA vs xlwings package"),
+                 "ok" if same else "problem",
+                 t(f"アドイン {vba_version} / パッケージ {package}", f"add-in {vba_version} / package {package}"),
+                 "" if same else t(f"python -m pip install xlwings=={vba_version} で版を合わせるか、"
+                                   "管理者に配布フォルダの install.cmd をもう一度実行してもらってください",
+                                   f"run python -m pip install xlwings=={vba_version}, or run install.cmd of the "
+                                   "bundle again"))
 
 
 def _interpreter_traps() -> list[Check]:
