@@ -74,7 +74,7 @@ def press(entry: str, addin_version: str | None = None, xlwings_vba_version: str
 
 def require_ledger(book) -> None:
     """A workbook with neither a ケース nor a 面会記録 sheet is not a ledger: say so, not "sheet missing"."""
-    from ..io.layout import CASES, VISITS
+    from ..domain.layout import CASES, VISITS
     from .book import sheet_titles, wanted_titles
 
     titles = sheet_titles(book)
