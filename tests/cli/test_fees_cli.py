@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from xlsbridge.domain.findings import CATALOG
 from xlsbridge.cli.main import cli
 from xlsbridge.domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
 from xlsbridge.samples.generate import DELIBERATE_MISTAKES
@@ -104,8 +105,9 @@ def test_visits_with_mistakes_get_no_price_but_a_pointer(priced):
     for mistake in DELIBERATE_MISTAKES:
         got = fee_row(priced, mistake.row)
         assert got["total"] is None and got["father_share"] is None
-        assert got["breakdown"].startswith("未計算:") and mistake.code in got["breakdown"]
-        assert f"{VISITS.name}!" in got["breakdown"]
+        # The finding's name, not its code, and the cell as validate prints it (sheet!cell).
+        name = CATALOG[mistake.code].name_ja
+        assert got["breakdown"] == f"未計算: {VISITS.name}!{mistake.cell.split('!')[1]}（{name}）を直してください"
 
 
 def test_summary_sheet_adds_up(priced):

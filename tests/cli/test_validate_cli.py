@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from datetime import time
@@ -73,7 +74,8 @@ def test_errors_exit_1_text_grouped_by_sheet(tmp_path):
     assert code == 1
     assert "■ 面会記録（3 件）" in text
     line = next(ln for ln in text.splitlines() if ln.strip().startswith("H2"))
-    assert "エラー" in line and "30 分単位" in line and "（値: 45）" in line
+    # The message quotes the value itself ("延長 45 分は…"), so it is not repeated as 「（値: 45）」.
+    assert "エラー" in line and "30 分単位" in line and "延長 45 分" in line and "（値:" not in line
     assert "エラー 2 件、警告 1 件" in text.splitlines()[-1]
 
 
@@ -281,3 +283,32 @@ def test_template_built_now_validates_clean(tmp_path):
     build_template(WEK).save(path)
     code, out, _ = xlsbridge("validate", str(path), "--as-of", AS_OF.isoformat())
     assert code == 0 and "問題は見つかりませんでした" in out.decode()
+
+
+def test_rules_in_japanese_name_the_rule_book_section_in_japanese():
+    # Before: 「…（規則: Fees: extension）」 — an English section in the Japanese listing.
+    code, out, _ = xlsbridge("rules")
+    sections = re.findall(r"（規則: ([^）]*)）", out.decode())
+    assert code == 0 and len(sections) >= 50
+    assert all(not re.search(r"[A-Za-z]", s) for s in sections), [s for s in sections if re.search(r"[A-Za-z]", s)]
+    assert "料金: 延長" in sections
+    code, out, _ = xlsbridge("--lang", "en", "rules")
+    assert "(rule book: Fees: extension)" in out.decode()
+
+
+def test_finding_types_are_declared_with_keywords():
+    from xlsbridge.domain.findings import FindingType
+
+    with pytest.raises(TypeError):
+        FindingType("x", "error", "x", "x", "", "", "", "", "test")  # type: ignore[misc]
+
+
+def test_a_message_that_quotes_its_value_is_not_followed_by_the_value_again(tmp_path):
+    spec = clean_spec()
+    spec.visits[0].update(support_type="handover", extension_minutes=30, extension_agreed=True)
+    spec.visits[1]["support_type"] = "handover"
+    spec.cases[0]["support_type"] = "handover"
+    code, out, _ = xlsbridge("validate", str(write_ledger(tmp_path / "l.xlsx", spec)), "--as-of", "2025-06-30")
+    line = next(ln for ln in out.decode().splitlines() if "延長がありません" in ln)
+    # Before: 「受け渡し型 には延長がありません…（入力: 30 分）（値: 30）」.
+    assert "受け渡し型には延長がありません" in line and "（入力: 30 分）" in line and "（値:" not in line

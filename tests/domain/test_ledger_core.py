@@ -70,7 +70,7 @@ def test_duration_comes_from_the_times_without_the_extension():
 def codes(monkeypatch):
     """Finding types for these tests only (the real ones belong to the validation rules)."""
     for code, severity in (("test-visit-error", "error"), ("test-case-error", "error"), ("test-warning", "warning")):
-        monkeypatch.setitem(CATALOG, code, FindingType(code, code, code, severity, "", "", "", "", "test"))
+        monkeypatch.setitem(CATALOG, code, FindingType(code=code, severity=severity, name_ja=code, name_en=code, template_ja="", template_en="", description_ja="", description_en="", source="test"))
 
 
 def test_a_visit_with_an_error_is_not_priced_and_points_at_the_finding(codes):

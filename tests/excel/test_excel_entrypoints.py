@@ -309,7 +309,7 @@ def test_compute_fees_fills_the_computed_columns_with_hand_checked_amounts(sampl
     assert amounts(111) == [8500, 4250, 1000, 1690, 0, 0, 15440, 7720, 7720]
     # Row 33 holds a deliberate mistake (an extension on a 受け渡し型 visit): not priced, and says where.
     assert amounts(33) == [""] * 9
-    assert v[33]["内訳"] == "未計算: 面会記録!H33 の入力チェックの指摘を直してください（extension-not-allowed）"
+    assert v[33]["内訳"] == "未計算: 面会記録!H33（延長できない類型）を直してください"
 
     # 料金集計 is added right after 面会記録, like `xlsbridge fees` draws it: note, headers, rows.
     assert xp.actions(book)[2]["args"] == [5, "料金集計"]

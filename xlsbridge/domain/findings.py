@@ -14,19 +14,23 @@ from typing import Any, Literal
 from ..i18n import t
 
 Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FindingType:
-    code: str
+    """One kind of finding, declared with keywords beside the rule that finds it (``register``)."""
+
+    code: str  # stable: scripts and the JSON output rely on it
+    severity: Severity
     name_ja: str
     name_en: str
-    severity: Severity
-    template_ja: str
+    template_ja: str  # what to fix; ``{value}`` and the rule's parameters are filled in
     template_en: str
-    description_ja: str
+    description_ja: str  # the rule, for docs/rules.md and `xlsbridge rules`
     description_en: str
-    source: str  # the rule-book section (domain.md) or "workbook" for layout problems
+    source: str  # the rule-book section (domain.md), "Section: topic"; "workbook" for how a cell is typed
 
     def render(self, params: dict[str, Any]) -> str:
         return t(self.template_ja, self.template_en).format_map(_Lenient(params))
@@ -42,18 +46,13 @@ class _Lenient(dict):
 CATALOG: dict[str, FindingType] = {}
 
 
-def register(*types: FindingType) -> None:
+def register(*types: FindingType) -> tuple[FindingType, ...]:
+    """Add finding types to the catalogue (each code once); returns them."""
     for ft in types:
         if ft.code in CATALOG:
             raise ValueError(f"finding code {ft.code} registered twice")
         CATALOG[ft.code] = ft
-
-
-def register_rows(rows: list[tuple]) -> None:
-    """Register catalogue rows written as tuples:
-    (code, severity, name ja, name en, template ja, template en, description ja, description en, source)."""
-    for code, sev, name_ja, name_en, tja, ten, dja, den, src in rows:
-        register(FindingType(code, name_ja, name_en, sev, tja, ten, dja, den, src))
+    return types
 
 
 @dataclass(frozen=True)

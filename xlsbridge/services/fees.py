@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain.findings import Finding
+from ..domain.findings import CATALOG, Finding
 from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, price_ledger, summarise
 from ..i18n import t
 from ..domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
@@ -58,9 +58,9 @@ def computed_values(vp: VisitPrice, read: LedgerRead) -> dict[str, Any]:
     b = vp.breakdown
     if b is None:
         where = "、".join(vp.blocked_cells) or t("入力", "entries")
-        codes = ", ".join(vp.blocked_by)
-        note = t(f"未計算: {where} の入力チェックの指摘を直してください（{codes}）",
-                 f"not priced: fix the validate findings at {where} ({codes})")
+        names = [CATALOG[c] for c in vp.blocked_by if c in CATALOG]
+        note = t(f"未計算: {where}（{'、'.join(ft.name_ja for ft in names)}）を直してください",
+                 f"not priced: fix {where} ({', '.join(ft.name_en for ft in names)})")
         return {c.key: None for c in FEE_COLUMNS} | {"fee.breakdown": note}
     return {
         "fee.base": b.base,

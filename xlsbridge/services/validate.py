@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..domain.findings import Finding
+from ..domain.findings import CATALOG, Finding
 from ..domain.rules import fold, sort_key, validate_ledger
 from ..errors import UserError
 from ..i18n import get_lang, t
@@ -172,6 +172,12 @@ def summary_line(report: ValidationReport) -> str:
              f"{report.errors} error(s), {report.warnings} warning(s)")
 
 
+def _message_shows_value(code: str) -> bool:
+    """The finding's message already quotes the value (no second 「（値: …）」)."""
+    ft = CATALOG.get(code)
+    return ft is not None and "{value}" in t(ft.template_ja, ft.template_en)
+
+
 def render_text(report: ValidationReport) -> str:
     """Grouped by sheet; one line per finding: cell, severity, message, value."""
     from ..textfmt import ljust
@@ -187,7 +193,7 @@ def render_text(report: ValidationReport) -> str:
         for item in items:
             where = item.cell or (t(f"{item.row}行", f"row {item.row}") if item.row is not None else "-")
             text = f"  {ljust(where, 7)} {ljust(_severity(item.severity), 6)} {item.message}"
-            if item.value is not None and item.value != "":
+            if item.value is not None and item.value != "" and not _message_shows_value(item.code):
                 text += t(f"（値: {item.value}）", f" (value: {item.value})")
             if item.record:
                 text += f" [{item.record}]"

@@ -11,12 +11,32 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..jpcalendar import grade_on
 from ..ledger import Ledger
 from ..settings import Settings
 from ._common import CHILDREN_SHEET, age_at, counts, finding, fold, grade_label, index
 from .contracts import first_exclusion
+
+
+register(
+    FindingType(
+        code="child-under-min-age", severity=WARNING, source="Contracts and eligibility",
+        name_ja="対象年齢未満の子ども", name_en="Child below the minimum age",
+        template_ja="面会 {visit_id}（{date}）の時点で{age}歳です（対象は概ね{min_age}歳から）。対象としてよいか確認してください",
+        template_en="the child is {age} at visit {visit_id} ({date}); children are covered from about {min_age}; confirm",
+        description_ja="対象は概ね3歳から（設定 min_child_age）。",
+        description_en="Children are covered from about age 3 (setting min_child_age).",
+    ),
+    FindingType(
+        code="child-junior-high", severity=WARNING, source="Contracts and eligibility",
+        name_ja="中学生の子ども", name_en="Child in junior high",
+        template_ja="面会 {visit_id}（{date}）の時点で{grade_ja}（{age}歳）です（対象は概ね小学6年生まで）。対象としてよいか確認してください",
+        template_en="the child is in {grade_en} (age {age}) at visit {visit_id} ({date}); children are covered up to about 6th grade; confirm",
+        description_ja="対象は概ね小学6年生まで。学年は4月始まりの学年度で計算。",
+        description_en="Children are covered up to about 6th grade, by the April school year.",
+    ),
+)
 
 
 def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -62,6 +82,18 @@ def _prefecture_only(text: str) -> str | None:
     return folded if len(folded) <= 4 else None
 
 
+register(
+    FindingType(
+        code="child-outside-prefecture", severity=WARNING, source="Contracts and eligibility",
+        name_ja="県外の子ども", name_en="Child outside the prefecture",
+        template_ja="居住都道府県が{prefecture}ではありません（対象は{prefecture}在住の子ども）。確認してください",
+        template_en="the child does not live in {prefecture} (children living in {prefecture} are covered); confirm",
+        description_ja="対象は団体の都道府県（設定 prefecture）に住む子ども。",
+        description_en="Children living in the organisation's prefecture (setting prefecture) are covered.",
+    ),
+)
+
+
 def prefecture(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     wanted = _prefecture_stem(settings.rules.prefecture)
     full = fold(settings.rules.prefecture)
@@ -74,6 +106,18 @@ def prefecture(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Find
         if _prefecture_stem(child.prefecture) != wanted and not fold(child.prefecture).startswith(full):
             yield finding("child-outside-prefecture", CHILDREN_SHEET, child.row, "prefecture",
                           _prefecture_only(child.prefecture), child.case_id, prefecture=settings.rules.prefecture)
+
+
+register(
+    FindingType(
+        code="birth-date-future", severity=ERROR, source="Japanese calendar rules",
+        name_ja="未来の生年月日", name_en="Birth date in the future",
+        template_ja="生年月日 {value} が基準日 {as_of} より後です。生年月日を確認してください",
+        template_en="the birth date {value} is after {as_of}; check it",
+        description_ja="生年月日が基準日より後。",
+        description_en="The birth date is after the as-of date.",
+    ),
+)
 
 
 def birth_dates(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

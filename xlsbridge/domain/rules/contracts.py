@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from ..contracts import contract_end, excluded_at, term
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..ledger import Case, Child, Ledger, Visit
 from ..settings import Rules, Settings
 from ._common import CASES_SHEET, CHILDREN_SHEET, PARENTS, VISITS_SHEET, counts, finding, index
@@ -17,6 +17,34 @@ from ._common import CASES_SHEET, CHILDREN_SHEET, PARENTS, VISITS_SHEET, counts,
 
 def _first_visit(visits: list[Visit]) -> Visit | None:
     return next((v for v in visits if counts(v)), None)
+
+
+register(
+    FindingType(
+        code="contract-missing", severity=ERROR, source="Contracts and eligibility",
+        name_ja="契約日がない", name_en="Contract date missing",
+        template_ja="{parent_ja}の契約日がありませんが、面会 {visit_id}（{date}）があります。契約日を入力するか、面会を見直してください",
+        template_en="the {parent_en}'s contract date is empty but visit {visit_id} ({date}) exists; enter the contract date or review the visit",
+        description_ja="面会は父母の両方と契約した後に限る。面会（中止を除く）があるのに契約日がない。",
+        description_en="Visits start only after both parents signed; a case has a visit (not cancelled) but a parent's contract date is empty.",
+    ),
+    FindingType(
+        code="visit-before-contract", severity=ERROR, source="Contracts and eligibility",
+        name_ja="契約前の面会", name_en="Visit before the contract",
+        template_ja="実施日 {value} は父母の契約がそろった日 {signed} より前です。契約後の日付にするか、契約日を確認してください",
+        template_en="the visit date {value} is before both parents had signed ({signed}); move the visit or check the contract dates",
+        description_ja="面会（中止を除く）が、父母の遅い方の契約日より前。",
+        description_en="A visit (not cancelled) is dated before the later of the two contract dates.",
+    ),
+    FindingType(
+        code="visit-after-contract-end", severity=ERROR, source="Contracts and eligibility",
+        name_ja="契約期間後の面会", name_en="Visit after the contract ends",
+        template_ja="実施日 {value} は契約期間（{end} まで、更新{renewals}回）の後です。更新したなら更新回数を直し、そうでなければ日付を確認してください",
+        template_en="the visit date {value} is after the contract term ({end}, {renewals} renewal(s)); if the contract was renewed, update the renewal count, otherwise check the date",
+        description_ja="契約期間は遅い方の契約日から契約月数（WEKは12か月）×（更新回数+1）、その前日まで。",
+        description_en="The term runs from the later contract date for contract months (WEK: 12) × (renewals + 1), to the day before.",
+    ),
+)
 
 
 def contract_dates(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -43,6 +71,26 @@ def contract_dates(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
             elif end is not None and v.visit_date > end:
                 yield finding("visit-after-contract-end", VISITS_SHEET, v.row, "visit_date",
                               v.visit_date.isoformat(), v.visit_id, end=end.isoformat(), renewals=case.renewals)
+
+
+register(
+    FindingType(
+        code="pre-consultation-missing", severity=ERROR, source="Contracts and eligibility; National program cases",
+        name_ja="事前面談日がない", name_en="Pre-consultation missing",
+        template_ja="{parent_ja}の事前面談日がありません。事前面談（初回面会の{days}日以上前）をした日を入力してください",
+        template_en="the {parent_en}'s pre-consultation date is empty; enter the day of the pre-consultation (at least {days} days before the first visit)",
+        description_ja="面会（中止を除く）があるケース、および契約した国の事業のケースは、父母それぞれの事前面談日が必要。",
+        description_en="A case with a visit (not cancelled), and a national-programme case with a contract, needs each parent's pre-consultation date.",
+    ),
+    FindingType(
+        code="pre-consultation-late", severity=ERROR, source="Contracts and eligibility",
+        name_ja="事前面談が遅い", name_en="Pre-consultation too late",
+        template_ja="{parent_ja}の事前面談日 {value} は初回面会 {first}（{visit_id}）の{days}日前より後です。事前面談は初回面会の{days}日以上前に行ってください（日付の誤りなら直してください）",
+        template_en="the {parent_en}'s pre-consultation on {value} is less than {days} days before the first visit {first} ({visit_id}); hold it at least {days} days before, or correct the date",
+        description_ja="事前面談は初回面会（中止を除く最初の面会）の1週間以上前（設定 pre_consultation_days）。",
+        description_en="Each pre-consultation is at least a week (setting pre_consultation_days) before the first visit that was not cancelled.",
+    ),
+)
 
 
 def pre_consultations(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -84,6 +132,18 @@ def first_exclusion(case: Case, child: Child, rules: Rules) -> tuple[date, tuple
     return None
 
 
+register(
+    FindingType(
+        code="renewal-junior-high", severity=ERROR, source="Contracts and eligibility",
+        name_ja="更新時に対象外の子ども", name_en="Child not covered after renewal",
+        template_ja="この子は更新日 {renewal} に{reason_ja}で、更新後の契約の対象外です。更新回数か、この子を対象に含めているかを見直してください",
+        template_en="on the renewal date {renewal} this child is {reason_en}, so not covered after the renewal; review the renewal count or whether the child is still included",
+        description_ja="契約更新時に中学生になっている子ども（設定 renewal_exclusion が age なら exit_age 歳以上）は対象外。",
+        description_en="At renewal a child who has become a junior-high student (or, with renewal_exclusion = age, is exit_age or older) is no longer covered.",
+    ),
+)
+
+
 def renewal_children(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     """A child who is out at a renewal is not carried into the renewed term."""
     idx = index(ledger)
@@ -110,6 +170,18 @@ def case_support_type(ledger: Ledger, settings: Settings, as_of: date) -> Iterab
         if case.support_type is not None and case.support_type not in keys:
             yield finding("unknown-support-type", CASES_SHEET, case.row, "support_type", case.support_type,
                           case.case_id, known=known)
+
+
+register(
+    FindingType(
+        code="reduction-reason-missing", severity=WARNING, source="Fees: hardship reduction",
+        name_ja="減額理由がない", name_en="Reduction without a reason",
+        template_ja="減額 {value} 円に減額理由がありません。減額理由を入力してください",
+        template_en="a reduction of {value} yen has no reason; enter the reason",
+        description_ja="減額はケースごとに理由とともに記録する。",
+        description_en="A hardship reduction is recorded per case with a reason.",
+    ),
+)
 
 
 def reductions(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

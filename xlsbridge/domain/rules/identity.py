@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..findings import Finding
+from ..findings import ERROR, Finding, FindingType, register
 from ..ledger import Ledger
 from ..settings import Settings
 from ._common import CASES_SHEET, CHILDREN_SHEET, VISITS_SHEET, finding, index
+
+
+register(
+    FindingType(
+        code="unknown-case-id", severity=ERROR, source="Contracts and eligibility",
+        name_ja="未登録のケースID", name_en="Unknown case ID",
+        template_ja="ケースID「{value}」がケースシートにありません。ケースシートに登録するか、IDを直してください",
+        template_en="case ID '{value}' is not on the case sheet; add the case or correct the ID",
+        description_ja="子ども・面会記録のケースIDがケースシートにない。",
+        description_en="A child or visit names a case that is not on the case sheet.",
+    ),
+)
 
 
 def unknown_case_ids(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -18,6 +30,26 @@ def unknown_case_ids(ledger: Ledger, settings: Settings, as_of: date) -> Iterabl
             if rec.case_id and rec.case_id not in known:
                 record = getattr(rec, "visit_id", None) or rec.case_id
                 yield finding("unknown-case-id", sheet, rec.row, "case_id", rec.case_id, record)
+
+
+register(
+    FindingType(
+        code="duplicate-case-id", severity=ERROR, source="Contracts and eligibility",
+        name_ja="ケースIDの重複", name_en="Duplicate case ID",
+        template_ja="ケースID「{value}」が{first_row}行目にもあります。別のIDを付けてください",
+        template_en="case ID '{value}' is also used on row {first_row}; give this case its own ID",
+        description_ja="同じケースIDが2行ある。子ども・面会がどちらのケースか分からなくなる。",
+        description_en="Two cases share an ID, so children and visits cannot be told apart.",
+    ),
+    FindingType(
+        code="duplicate-visit-id", severity=ERROR, source="Contracts and eligibility",
+        name_ja="記録IDの重複", name_en="Duplicate visit ID",
+        template_ja="記録ID「{value}」が{first_row}行目にもあります。別のIDを付けてください",
+        template_en="visit ID '{value}' is also used on row {first_row}; give this visit its own ID",
+        description_ja="同じ記録IDが2行ある。",
+        description_en="Two visits share an ID.",
+    ),
+)
 
 
 def duplicate_ids(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

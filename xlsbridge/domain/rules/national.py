@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from ..contracts import contract_end
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..jpcalendar import add_months, end_of_school_year_turning
 from ..ledger import Case, Child, Ledger
 from ..settings import Rules, Settings
@@ -34,6 +34,18 @@ def _limit_text(child: Child, rules: Rules) -> tuple[str, str]:
     return f"{n}歳未満", f"children under {n}"
 
 
+register(
+    FindingType(
+        code="national-child-age", severity=ERROR, source="National program cases",
+        name_ja="国の事業: 対象年齢超過", name_en="National programme: child too old",
+        template_ja="国の事業: 面会 {visit_id}（{date}）の時点で{age}歳です（対象は{limit_ja}）。国の事業の対象か確認してください",
+        template_en="national programme: the child is {age} at visit {visit_id} ({date}); the programme covers {limit_en}",
+        description_ja="国の事業の対象は15歳未満（設定 national_max_age、national_age_rule が end_of_school_year なら15歳に達した年度末まで）。",
+        description_en="The national programme covers children under 15 (setting national_max_age; with national_age_rule = end_of_school_year, until the March 31 after turning 15).",
+    ),
+)
+
+
 def child_age(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     rules = settings.rules
     idx = index(ledger)
@@ -49,6 +61,18 @@ def child_age(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Findi
                               child.birth_date.isoformat(), case.case_id, visit_id=late.visit_id,
                               date=late.visit_date.isoformat(), age=age_at(child.birth_date, late.visit_date),
                               limit_ja=ja, limit_en=en)
+
+
+register(
+    FindingType(
+        code="national-monthly-limit", severity=ERROR, source="National program cases",
+        name_ja="国の事業: 月1回超過", name_en="National programme: more than one visit a month",
+        template_ja="国の事業: {month_ja}の面会（予定・実施）がこれで{count}回目です（月1回まで）。別の月にするか、国の事業外の扱いを検討してください",
+        template_en="national programme: this is visit {count} in {month_en} (planned or held); at most one a month — move it to another month",
+        description_ja="国の事業の面会は月1回まで（予定と実施を数え、中止は数えない）。",
+        description_en="At most one supported visit a calendar month (planned and held count, cancelled do not).",
+    ),
+)
 
 
 def monthly_limit(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -67,6 +91,18 @@ def monthly_limit(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[F
                               month_en=f"{month[0]}-{month[1]:02d}")
 
 
+register(
+    FindingType(
+        code="national-over-one-year", severity=ERROR, source="National program cases",
+        name_ja="国の事業: 1年超過", name_en="National programme: over one year",
+        template_ja="国の事業: 実施日 {value} は支援開始 {start} から1年（{end} まで）を過ぎています。国の事業の支援は1年までです",
+        template_en="national programme: the visit date {value} is more than a year after support began ({start}; the year ends {end}); the programme supports for one year at most",
+        description_ja="国の事業の支援期間は1年まで（父母の契約がそろった日から）。",
+        description_en="National-programme support lasts at most one year from the day both parents had signed.",
+    ),
+)
+
+
 def one_year(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     """Support lasts a year from the day both parents had signed.
 
@@ -83,6 +119,18 @@ def one_year(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Findin
             if counts(v) and year_end < v.visit_date <= term_end:
                 yield finding("national-over-one-year", VISITS_SHEET, v.row, "visit_date", v.visit_date.isoformat(),
                               v.visit_id, start=start.isoformat(), end=year_end.isoformat())
+
+
+register(
+    FindingType(
+        code="national-allowance-missing", severity=WARNING, source="National program cases",
+        name_ja="国の事業: 児童扶養手当の確認なし", name_en="National programme: allowance not recorded",
+        template_ja="国の事業のケースに児童扶養手当の受給確認が記録されていません。要件を確認し「○」を入力してください",
+        template_en="national programme case without the child-rearing allowance (児童扶養手当) check; confirm eligibility and enter ○",
+        description_ja="国の事業の要件: 同居親が児童扶養手当を受給（または同程度の所得）。",
+        description_en="Eligibility: the custodial parent receives 児童扶養手当 (or has a similar income).",
+    ),
+)
 
 
 def eligibility(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import date
 from operator import attrgetter
 
+from ..findings import ERROR, Finding, FindingType, register
 from ..layout import CASES, CHILDREN, STAFF, VISITS
-from ..findings import Finding
 from ..ledger import Ledger
 from ..settings import Settings
 from ._common import finding
@@ -18,6 +18,18 @@ _REQUIRED = {
 }
 # The required fields of a sheet read in one call (attrgetter follows "father.contract_date").
 _VALUES = {sheet: attrgetter(*(key for key, _ in fields)) if fields else None for sheet, fields in _REQUIRED.items()}
+
+
+register(
+    FindingType(
+        code="required-missing", severity=ERROR, source="Contracts and eligibility",
+        name_ja="必須項目が空", name_en="Required field empty",
+        template_ja="{header}が空です。入力してください",
+        template_en="{header} is empty; fill it in",
+        description_ja="台帳の必須列（ケースID、実施日、状態など）が空。",
+        description_en="A required column (case ID, visit date, status …) is empty.",
+    ),
+)
 
 
 def required_fields(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

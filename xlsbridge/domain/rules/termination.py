@@ -10,16 +10,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..findings import Finding
+from ..findings import ERROR, Finding, FindingType, register
 from ..ledger import Case, Ledger
 from ..settings import Settings
 from ._common import CASES_SHEET, VISITS_SHEET, counts, finding, fold, index
+
+
+register(
+    FindingType(
+        code="termination-date-missing", severity=ERROR, source="Contracts and eligibility",
+        name_ja="中止日がない", name_en="Termination date missing",
+        template_ja="状態が「中止」ですが中止日がありません。援助を中止した日を入力してください",
+        template_en="the case is terminated (中止) but has no termination date; enter the day support stopped",
+        description_ja="援助中止したケースは中止日が必要（再申込の確認に使う）。",
+        description_en="A terminated case needs its termination date (used to catch a new application).",
+    ),
+)
 
 
 def termination_date(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     for case in ledger.cases:
         if case.status == "terminated" and case.terminated_on is None:
             yield finding("termination-date-missing", CASES_SHEET, case.row, "terminated_on", None, case.case_id)
+
+
+register(
+    FindingType(
+        code="visit-after-termination", severity=ERROR, source="Contracts and eligibility",
+        name_ja="援助中止後の面会", name_en="Visit after termination",
+        template_ja="実施日 {value} はこのケースの援助中止日 {terminated} より後です。中止したケースの面会は行えません。状態を「中止」にするか日付を確認してください",
+        template_en="the visit date {value} is after the case was terminated ({terminated}); no visits after termination — cancel it or check the date",
+        description_ja="援助を中止したケースでは、中止日より後に面会（予定・実施）はない。",
+        description_en="A terminated case has no planned or held visit after its termination date.",
+    ),
+)
 
 
 def visits_after(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -35,6 +59,18 @@ def visits_after(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Fi
 
 def _parent_keys(case: Case) -> set[tuple[str, str]]:
     return {(which, fold(case.parent(which).name)) for which in ("father", "mother") if fold(case.parent(which).name)}
+
+
+register(
+    FindingType(
+        code="terminated-person-new-case", severity=ERROR, source="Contracts and eligibility",
+        name_ja="援助中止した人の再申込", name_en="New case of a terminated person",
+        template_ja="ケース {value} は援助を中止したケース {terminated_case}（{terminated} 中止）と同じ親・子どもの申込みです。中止した人には援助を再開できません。受付を確認してください",
+        template_en="case {value} has the same parent and child as case {terminated_case}, terminated on {terminated}; support is never given again to that person — review the intake",
+        description_ja="中止後に申し込まれたケースで、親の氏名が同じで、氏名・生年月日が同じ子どもがいる。氏名は表示しない。",
+        description_en="A case applied for after a termination has the same parent name and a child with the same name and birth date. Names are never printed.",
+    ),
+)
 
 
 def returning_person(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:

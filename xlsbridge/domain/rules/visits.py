@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ..findings import Finding
+from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..ledger import Case, Ledger, Visit
 from ..ledger_fees import pricing_fields
 from ..pricing import PricingError, PricingRequest, price_visit, refusal_key
@@ -116,6 +116,18 @@ def _refusals(req: PricingRequest, settings: Settings, neutral: str | None
 _HOME = re.compile(r"(父|母|親)の?(自宅|宅|家|実家)")
 
 
+register(
+    FindingType(
+        code="place-parent-home", severity=ERROR, source="Contracts and eligibility",
+        name_ja="親の自宅での面会", name_en="Visit at a parent's home",
+        template_ja="面会場所が親の自宅になっています。受け渡し・面会は団体が指定する場所（児童館など）に変更してください",
+        template_en="the place is a parent's home; hand over and meet only at a place the organisation names (a children's centre …)",
+        description_ja="受け渡し・面会の場所は団体が指定する場所で、どちらの親の自宅でもない（場所区分「親の自宅」、または場所に「自宅」）。",
+        description_en="Handover and visit places are places the organisation names, never either parent's home (place kind 親の自宅, or 自宅 in the place).",
+    ),
+)
+
+
 def places(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     """Never a parent's home: the place kind 親の自宅, or a place written as 父の自宅, 母宅 …"""
     for v in ledger.visits:
@@ -124,6 +136,18 @@ def places(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]
             # The place text is not echoed: it may be an address.
             yield finding("place-parent-home", VISITS_SHEET, v.row,
                           "place_kind" if v.place_kind == "parent_home" else "place", None, v.visit_id)
+
+
+register(
+    FindingType(
+        code="children-more-than-case", severity=ERROR, source="Fees",
+        name_ja="子ども人数がケースより多い", name_en="More children than the case has",
+        template_ja="子ども人数 {value} 人がケース {case} の子どもシートの登録 {count} 人より多くなっています。人数を直すか、子どもシートに登録してください",
+        template_en="{value} children at the visit but case {case} has {count} on the children sheet; correct the number or add the child",
+        description_ja="面会の子ども人数が、そのケースの子どもシートの人数を超える。",
+        description_en="A visit has more children than its case lists on the children sheet.",
+    ),
+)
 
 
 def children_count(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -140,6 +164,18 @@ def children_count(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
 _HELD_NEEDS = (("start", "開始時刻"), ("end", "終了時刻"), ("staff", "担当支援員"), ("content", "内容"))
 
 
+register(
+    FindingType(
+        code="held-visit-incomplete", severity=ERROR, source="Support plans and review",
+        name_ja="実施記録の不足", name_en="Held visit incomplete",
+        template_ja="実施済みの面会に{header}がありません。入力してください",
+        template_en="the held visit has no {header}; fill it in",
+        description_ja="状態「実施」の面会には開始・終了時刻、担当支援員、内容（何があったか）の記録が要る。",
+        description_en="A held visit needs its start and end time, staff and a record of what happened.",
+    ),
+)
+
+
 def held_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     """A held visit records its times, who supported it and what happened."""
     for v in ledger.visits:
@@ -148,6 +184,18 @@ def held_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Fin
         for key, header in _HELD_NEEDS:
             if getattr(v, key) is None:
                 yield finding("held-visit-incomplete", VISITS_SHEET, v.row, key, None, v.visit_id, header=header)
+
+
+register(
+    FindingType(
+        code="visit-type-differs", severity=WARNING, source="Support types",
+        name_ja="援助内容と違う支援類型", name_en="Support type differs from the case",
+        template_ja="支援類型「{value}」がケースの援助内容「{case_type}」と違います。どちらかを直してください（援助内容を変えたなら計画書も見直してください）",
+        template_en="the support type '{value}' differs from the case's '{case_type}'; correct one of them (and the plan if the support changed)",
+        description_ja="面会の支援類型がケースの援助内容（計画書の援助内容）と違う。",
+        description_en="A visit's support type differs from the case's support type (as in the plan).",
+    ),
+)
 
 
 def support_types_match(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
@@ -169,6 +217,18 @@ _SEPARATORS = re.compile(r"[、,・/]+")
 def staff_names(text: str) -> list[str]:
     """The names in a staff cell; several are separated by 、 , ・ or /."""
     return [n for n in (fold(part) for part in _SEPARATORS.split(unicodedata.normalize("NFKC", text))) if n]
+
+
+register(
+    FindingType(
+        code="staff-unknown", severity=WARNING, source="The plan sheet",
+        name_ja="支援員シートにない担当者", name_en="Staff member not on the staff sheet",
+        template_ja="担当支援員「{value}」が支援員シートにありません。支援員シートに追加するか、表記を合わせてください",
+        template_en="staff member '{value}' is not on the staff sheet; add them or match the spelling",
+        description_ja="担当支援員が支援員シートにない（表記ゆれ、退職者の誤入力）。複数名は「、」「・」で区切る。",
+        description_en="The staff name is not on the staff sheet (a spelling variant or a mistake); separate several names with 、 or ・.",
+    ),
+)
 
 
 def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
