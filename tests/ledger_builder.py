@@ -123,13 +123,13 @@ class LedgerSpec:
 
 
 def clean_spec() -> LedgerSpec:
-    """One case that breaks no rule on AS_OF: a held visit in April and a planned one in May."""
+    """One case that breaks no rule on AS_OF: held visits in April and May (a visit still 予定 after its
+    date would be a finding)."""
     return LedgerSpec(
         cases=[clean_case()],
         children=[clean_child()],
         visits=[clean_visit(),
-                clean_visit(visit_id="V-002", visit_date=date(2025, 5, 10), status="planned", start=None, end=None,
-                            content=None)],
+                clean_visit(visit_id="V-002", visit_date=date(2025, 5, 10), content="図書館で読み聞かせ")],
         staff=clean_staff(),
         contacts=[{"case_id": "C-001", "relation": "father", "address": "金沢市広坂1-1-1", "phone": "076-000-0000",
                    "email": "father@example.invalid"}],

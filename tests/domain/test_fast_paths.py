@@ -99,7 +99,8 @@ def _visit_by_visit(ledger) -> list:
             out.append(finding("cancel-by-missing", VISITS_SHEET, visit.row, "cancelled_by", None, visit.visit_id))
             req = req.model_copy(update={"cancelled_by": "father"})
         for code, field, value, params in visit_rules._refusals(req, settings, neutral):
-            out.append(finding(code, VISITS_SHEET, visit.row, field, value, visit.visit_id, **params))
+            out.append(finding(code, VISITS_SHEET, visit.row, field, value, visit.visit_id,
+                               **visit_rules.timed(code, visit, params)))
     return out
 
 
@@ -144,11 +145,12 @@ def test_fee_rule_equals_asking_the_engine_for_every_visit(tmp_path):
     slow = _visit_by_visit(ledger)
     assert fast == slow
     # and the variants were refused: each refusal the WEK schedule can make shows up (WEK has no cap on
-    # children and no upper band, so children-too-many and duration-over-bands cannot occur)
+    # children and no upper band, so children-too-many and duration-over-bands cannot occur; its types are
+    # flat, so duration-needed cannot either; 09:00–20:00 accompanied is longer than the fee's 2 hours)
     assert {f.code for f in fast} == {"children-too-few", "extension-unit", "extension-over-cap",
                                       "extension-not-agreed", "extension-not-allowed", "unknown-support-type",
                                       "municipality-unknown", "cancel-by-missing", "cancel-time-missing",
-                                      "duration-invalid", "no-fee-schedule"}
+                                      "duration-invalid", "duration-over-included", "no-fee-schedule"}
 
 
 # ---- the reader --------------------------------------------------------------------------------

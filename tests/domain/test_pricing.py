@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from xlsbridge.domain.money import Ratio, split
-from xlsbridge.domain.pricing import PricingError, PricingRequest, price_contract, price_visit
+from xlsbridge.domain.pricing import PricingError, PricingRequest, implausible_notice, price_contract, price_visit
 from xlsbridge.domain.settings import (
     Cancellation,
     CancellationTier,
@@ -184,10 +184,83 @@ def test_hardship_reduction():
     # 4,500 − 1,000 reduction = 3,500 → 1,750 each
     r = quote(support_type="handover", reduction=1000)
     assert (r["reduction"], r["total"], r["father_share"]) == (1000, 3500, 1750)
-    # a reduction larger than the fee stops at the fee: nothing is negative
-    r = quote(support_type="coordination", reduction=5000)
+    # a reduction of the whole fee leaves nothing to pay: 2,000 − 2,000 = 0
+    r = quote(support_type="coordination", reduction=2000)
     assert (r["reduction"], r["total"], r["father_share"], r["mother_share"]) == (2000, 0, 0, 0)
     assert pricing_error(support_type="coordination", reduction=-1) == "reduction-negative"
+
+
+def test_a_reduction_larger_than_the_fee_is_refused_not_cut():
+    # domain.md: "A reduction never exceeds the fee it reduces; a larger one is an input error, not a
+    # silent cap."  Before, 5,000 off coordination's 2,000 was silently cut to 2,000.
+    with pytest.raises(PricingError) as info:
+        quote(support_type="coordination", reduction=5000)
+    assert (info.value.code, info.value.field, info.value.params) == (
+        "reduction-over-fee", "reduction", {"value": 5000, "fee": 2000})
+    # The fee it reduces is the whole visit: handover 4,500 + a 2nd child 2,250 + 小松市 510 = 7,260.
+    assert pricing_error(support_type="handover", children=2, municipality="小松市", reduction=7261) == "reduction-over-fee"
+    assert quote(support_type="handover", children=2, municipality="小松市", reduction=7260)["total"] == 0
+
+
+def test_an_accompanied_visit_longer_than_two_hours_is_refused_not_priced_as_two_hours():
+    # The accompanied fee buys 120 minutes.  Before, 180 minutes (10:00–13:00, no extension) gave 8,500.
+    assert quote(support_type="accompanied", duration_minutes=120)["total"] == 8500
+    with pytest.raises(PricingError) as info:
+        quote(support_type="accompanied", duration_minutes=180)
+    assert (info.value.code, info.value.field) == ("duration-over-included", "duration_minutes")
+    assert (info.value.params["value"], info.value.params["limit"]) == (180, 120)
+    # 120 booked + 60 extension agreed: 8,500 + 2 × 1,000 = 10,500
+    assert quote(support_type="accompanied", duration_minutes=120, extension_minutes=60)["total"] == 10500
+    # Types without an included time (handover) have no such limit.
+    assert quote(support_type="handover", duration_minutes=300)["total"] == 4500
+
+
+def test_a_type_priced_by_time_bands_needs_the_time():
+    # _other_org's accompanied steps 6,000 (≤ 120 min) / 10,000 (≤ 240 min).  Before, no duration took
+    # the cheapest band, 6,000.
+    both = dict(settings=_other_org(), municipality="新宿区", member="both", visit_date=date(2025, 1, 10))
+    with pytest.raises(PricingError) as info:
+        quote(support_type="accompanied", **both)
+    assert (info.value.code, info.value.params) == ("duration-needed", {"type_ja": "付き添い"})
+    # A flat type of the same schedule needs none: handover 7,000.
+    assert quote(support_type="handover", **both)["base"] == 7000
+
+
+def test_a_capped_member_discount_says_why():
+    # coordination 2,000 at 9:1 → father 1,800, mother 200; the mother's ¥500 discount is held to her
+    # 200 (a share never goes below zero): total 1,800.
+    r = quote(support_type="coordination", member="mother", ratio=Ratio.parse("9:1"))
+    assert (r["father_share"], r["mother_share"], r["mother_member_discount"]) == (1800, 0, 200)
+    assert r["caps"] == [{"kind": "member_discount", "parent": "mother", "wanted": 500, "applied": 200}]
+    assert "caps" not in quote(support_type="coordination", member="mother")  # 1,000 − 500: nothing capped
+
+
+def test_refunds_add_up_to_what_was_paid_less_500_when_a_parent_paid_less_than_their_part():
+    # domain.md: the refunds always add up to what was paid − ¥500; a parent who paid less than their
+    # part of the ¥500 gets 0 and the rest comes off the other parent's refund.
+    # coordination 2,000 at 9:1, mother a member → father 1,800, mother 0 (above).  Cancelled by the
+    # mother the day before at 11:00: ¥500 at 9:1 = 450 / 50; she paid 0, so 0 from her and her 50
+    # off the father's refund: father 1,800 − 500 = 1,300, mother 0; 1,300 = 1,800 − 500.
+    r = quote(support_type="coordination", member="mother", ratio=Ratio.parse("9:1"),
+              cancelled_at=datetime(2025, 6, 13, 11, 0), cancelled_by="mother")
+    assert (r["father_refund"], r["mother_refund"], r["refund"], r["cancellation_charge"]) == (1300, 0, 1300, 500)
+    assert {"kind": "cancellation_charge", "parent": "mother", "wanted": 50, "applied": 0} in r["caps"]
+    # 1:0 — the mother pays nothing: accompanied 8,500 all the father's; he gets 8,000 back.
+    r = quote(support_type="accompanied", ratio=Ratio.parse("1:0"),
+              cancelled_at=datetime(2025, 6, 13, 11, 0), cancelled_by="father")
+    assert (r["father_refund"], r["mother_refund"], r["refund"]) == (8000, 0, 8000)
+
+
+@pytest.mark.parametrize("notice, start, expected", [
+    (datetime(2025, 6, 14, 10, 1), time(10, 0), "after_start"),   # a minute after the visit began
+    (datetime(2025, 6, 14, 9, 59), time(10, 0), None),            # the same morning, before it began
+    (datetime(2025, 6, 14, 23, 0), None, None),                   # no start time: the visit day counts
+    (datetime(2025, 6, 15, 0, 0), None, "after_start"),           # the day after
+    (datetime(2025, 4, 15, 9, 0), time(10, 0), None),             # 60 days before (06-14 − 04-15 = 60)
+    (datetime(2025, 4, 14, 9, 0), time(10, 0), "too_early"),      # 61 days before
+])
+def test_implausible_cancellation_notices(notice, start, expected):
+    assert implausible_notice(DAY, start, notice, 60) == expected
 
 
 def test_per_visit_discount_scope_is_a_setting():
@@ -327,7 +400,9 @@ def test_duration_bands():
 def test_extension_per_hour_round_up():
     # 60-minute units at 2,500; 61 minutes is two started units → 5,000; cap 180
     s = _other_org()
-    kw = dict(settings=s, municipality="新宿区", member="both", visit_date=date(2025, 1, 10), support_type="accompanied")
+    # (an extension follows the 240 minutes the fee includes)
+    kw = dict(settings=s, municipality="新宿区", member="both", visit_date=date(2025, 1, 10), support_type="accompanied",
+              duration_minutes=240)
     assert quote(extension_minutes=61, **kw)["extension"] == 5000
     assert quote(extension_minutes=180, **kw)["extension"] == 7500
     with pytest.raises(PricingError):
@@ -338,7 +413,7 @@ def test_fixed_amount_per_sibling_and_children_included_in_a_flat_price():
     s = _other_org()
     kw = dict(settings=s, municipality="新宿区", member="both", visit_date=date(2025, 1, 10))
     # accompanied: 1 included, 3 children → 2 × 1,000
-    assert quote(support_type="accompanied", children=3, **kw)["child_addon"] == 2000
+    assert quote(support_type="accompanied", children=3, duration_minutes=120, **kw)["child_addon"] == 2000
     # handover: flat 7,000 covers up to 3 children; the 4th adds 1,500
     assert quote(support_type="handover", children=3, **kw)["child_addon"] == 0
     assert quote(support_type="handover", children=4, **kw)["child_addon"] == 1500
@@ -438,6 +513,9 @@ def _price(p: dict):
         kw["cancelled_by"] = "father"
         kw["cancelled_at"] = datetime.combine(kw["visit_date"] - timedelta(days=days), time(hour))
     member = kw.pop("member")
+    # A reduction is at most the fee it reduces (a larger one is refused): fold the drawn one into it.
+    gross = price_visit(PricingRequest.with_member(member, **{**kw, "reduction": 0}), WEK).gross
+    kw["reduction"] %= gross + 1
     return price_visit(PricingRequest.with_member(member, **kw), WEK)
 
 
@@ -455,6 +533,10 @@ def test_shares_add_up_and_nothing_is_negative(p):
         assert b.father_refund + b.mother_refund == b.refund
         assert 0 <= b.father_refund <= b.father_share and 0 <= b.mother_refund <= b.mother_share
         assert b.refund + b.cancellation_charge == b.total
+        cancel = p["cancel"]
+        if cancel not in (None, "organisation") and cancel[0] >= 2:  # a parent, well before the noon cut-off
+            # What was paid − ¥500 (or nothing when less than ¥500 was paid), however the shares fell.
+            assert b.refund == b.total - min(500, b.total)
 
 
 @hsettings(max_examples=200, deadline=None)

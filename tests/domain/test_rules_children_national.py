@@ -28,11 +28,28 @@ def test_child_under_three(tmp_path):
 
 
 def test_child_in_junior_high(tmp_path):
-    # School year 2025: born 2013-04-01 is in junior high 1st year, born 2013-04-02 in 6th grade.
-    report = check(tmp_path / "a.xlsx", _child(birth_date=date(2013, 4, 1)))
+    # The term began when both parents had signed, 2025-03-25 (school year 2024).  Born 2012-04-01: cohort
+    # 2011 (the day before April 2), grade 2024 − 2011 − 6 = 7, already in junior high when the term began:
+    # warned, at V-001 (2025-04-12: grade 2025 − 2011 − 6 = 8, age 13).
+    report = check(tmp_path / "a.xlsx", _child(birth_date=date(2012, 4, 1)))
     assert found(report) == {("child-junior-high", address(K, "birth_date", 2))}
-    assert "中学1年生（12歳）" in report.items[0].message
-    assert found(check(tmp_path / "b.xlsx", _child(birth_date=date(2013, 4, 2)))) == set()
+    assert "中学2年生（13歳）" in report.items[0].message and "V-001" in report.items[0].message
+    # Born 2012-04-02: cohort 2012, grade 2024 − 2012 − 6 = 6 on 2025-03-25: 6th grade, not junior high.
+    assert found(check(tmp_path / "b.xlsx", _child(birth_date=date(2012, 4, 2)))) == set()
+
+
+def test_child_who_enters_junior_high_during_the_term_is_covered_until_it_ends(tmp_path):
+    # domain.md: a child who becomes a junior-high student during a term stays covered until the term
+    # ends; the renewal flag and the renewal check deal with it.  Born 2013-04-01: cohort 2012; on
+    # 2025-03-25 (term start) grade 2024 − 2012 − 6 = 6; from 2025-04-01 grade 7.  V-001 (04-12) and
+    # V-002 (05-10) are in junior high but inside the term that began in 6th grade.  Before: warned.
+    assert found(check(tmp_path / "a.xlsx", _child(birth_date=date(2013, 4, 1)))) == set()
+    # After a renewal (2026-03-25) the renewal check says it, once, on the renewal (not at each visit).
+    spec = _child(birth_date=date(2013, 4, 1))
+    spec.cases[0]["renewals"] = 1
+    spec.visits.append(dict(spec.visits[0], visit_id="V-003", visit_date=date(2026, 4, 11)))
+    assert found(check(tmp_path / "b.xlsx", spec, as_of=date(2026, 4, 30))) == {
+        ("renewal-junior-high", address(K, "birth_date", 2))}
 
 
 @pytest.mark.parametrize("prefecture,ok", [("富山県", False), ("東京都練馬区", False), ("石川県", True), ("石川", True),

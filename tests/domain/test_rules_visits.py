@@ -112,8 +112,8 @@ def test_more_children_than_the_case_has(tmp_path):
 @pytest.mark.parametrize("key", ["start", "end", "staff", "content"])
 def test_held_visit_incomplete(tmp_path, key):
     assert found(check(tmp_path / "a.xlsx", _visit(**{key: None}))) == {("held-visit-incomplete", address(V, key, 2))}
-    # A planned visit need not have them yet (the clean spec's V-002 has no times or content).
-    assert found(check(tmp_path / "b.xlsx", _visit(status="planned", **{key: None}))) == set()
+    # A planned visit (after AS_OF, 2025-06-30) need not have them yet.
+    assert found(check(tmp_path / "b.xlsx", _visit(status="planned", visit_date=date(2025, 7, 12), **{key: None}))) == set()
 
 
 def test_visit_type_differs_from_the_case(tmp_path):

@@ -50,7 +50,7 @@ def test_reads_the_clean_ledger(tmp_path):
     assert case.ratio.part("father") == Fraction(1, 2) and case.support_type == "accompanied"
     v1, v2 = ledger.visits
     assert (v1.row, v1.visit_date, v1.start, v1.end, v1.status) == (2, date(2025, 4, 12), time(10), time(12), "held")
-    assert (v2.row, v2.status, v2.start) == (3, "planned", None)
+    assert (v2.row, v2.status, v2.start, v2.visit_date) == (3, "held", time(10), date(2025, 5, 10))
     assert v1.place_kind == "kids_plaza" and v1.extension_agreed is False
     assert ledger.children[0].birth_date == date(2018, 5, 10)
     assert [s.name for s in ledger.staff] == ["山田 花子", "佐藤 一郎"]

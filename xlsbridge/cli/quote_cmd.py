@@ -29,7 +29,8 @@ Example:
 @click.option("--extension", default=0, show_default=True, type=int, metavar="MINUTES",
               help="Extension agreed in advance, in minutes (accompanied: 30-minute units, at most 120).")
 @click.option("--duration", type=int, metavar="MINUTES",
-              help="Booked time without extension, for schedules whose base price steps by duration.")
+              help="Booked time in minutes, without --extension. Time beyond what the fee covers (accompanied: 120) is priced as an "
+                   "extension; required where the base price steps by duration.")
 @click.option("--municipality", help="Where the handover/visit takes place (default: the first in-area "
                                       "municipality of the area table — 金沢市 for WEK).")
 @click.option("--member", type=click.Choice(["none", "father", "mother", "both"]), default="none",
@@ -54,7 +55,7 @@ def quote(support_type, visit_date, children, extension, duration, municipality,
     hardship reduction, each parent's share under the agreed ratio, the payment due date and,
     for a cancelled visit, what each parent gets back.
     """
-    from ..services.quote import QuoteOptions, quote_visit, render_quote_json, render_quote_text
+    from ..services.quote import QuoteOptions, quote_visit_explained, render_quote_json, render_quote_text
 
     if cancelled_at is not None and cancelled_by is None:
         cancelled_by = "father"  # any parent: the cut-off rule is the same for both
@@ -66,5 +67,5 @@ def quote(support_type, visit_date, children, extension, duration, municipality,
         duration=duration, municipality=municipality, member=member, ratio=ratio, reduction=reduction,
         cancelled_at=cancelled_at, cancelled_by=cancelled_by, settings_path=settings_path,
     )
-    breakdown, settings = quote_visit(options)
-    click.echo(render_quote_json(breakdown) if as_json else render_quote_text(breakdown, settings, options))
+    breakdown, settings, long = quote_visit_explained(options)
+    click.echo(render_quote_json(breakdown) if as_json else render_quote_text(breakdown, settings, options, long))

@@ -45,10 +45,10 @@ register(
     FindingType(
         code="duration-invalid", severity=ERROR, source="Fees",
         name_ja="時間が不正", name_en="Invalid duration",
-        template_ja="面会時間が0分以下です（{value} 分）。開始・終了時刻を確認してください",
-        template_en="the visit lasts {value} minutes; check the start and end times",
-        description_ja="終了時刻が開始時刻以前。",
-        description_en="The end time is not after the start time.",
+        template_ja="面会時間が0分以下です（{times_ja}、延長を除いて {value} 分）。開始・終了時刻を確認してください",
+        template_en="the visit lasts {value} minutes ({times_en}, without the extension); check the start and end times",
+        description_ja="終了時刻が開始時刻（と延長）の後ではない。",
+        description_en="The end time is not after the start time (plus the extension).",
     ),
     FindingType(
         code="duration-over-bands", severity=ERROR, source="Fees",
@@ -57,6 +57,24 @@ register(
         template_en="{value} minutes exceed the longest price band ({limit} min) for this type",
         description_ja="時間帯別料金の最長を超える面会。",
         description_en="The booked time is longer than any price band.",
+    ),
+    FindingType(
+        code="duration-needed", severity=ERROR, source="Fees: time bands",
+        name_ja="時間がない（時間帯別料金）", name_en="No time (priced by time bands)",
+        template_ja="{type_ja}の料金は面会時間で決まります。開始・終了時刻を入力してください",
+        template_en="this type is priced by the visit's length; enter the start and end times",
+        description_ja="料金表が時間帯別の料金を定める類型では、時刻のない面会は計算できない。",
+        description_en="Where a schedule prices a type by time bands, a visit without times cannot be priced.",
+    ),
+    FindingType(
+        code="duration-over-included", severity=ERROR, source="Fees: accompanied time",
+        name_ja="料金の時間を超える面会", name_en="Longer than the fee covers",
+        template_ja="{type_ja}の料金は{limit}分までですが、面会（{times_ja}）は延長を除いて{value}分です。超えた時間は延長として延長(分)・延長事前相談に記録するか、時刻を直してください",
+        template_en="the fee covers {limit} min but the visit ({times_en}) lasts {value} min beyond its extension; record the "
+                    "extra time as an agreed extension or correct the times",
+        description_ja="付き添い型の料金は2時間分。開始・終了時刻が2時間と記録された延長の合計を超える面会は誤りで、2時間の料金にはしない。",
+        description_en="The accompanied fee buys 2 hours; a visit whose times exceed 2 hours plus its recorded extension "
+                       "is an error, never priced as 2 hours.",
     ),
     FindingType(
         code="extension-negative", severity=ERROR, source="Fees",
@@ -121,6 +139,14 @@ register(
         template_en="the reduction is negative ({value})",
         description_ja="減額は0円以上。",
         description_en="A reduction is a non-negative amount.",
+    ),
+    FindingType(
+        code="reduction-over-fee", severity=ERROR, source="Fees: hardship reduction",
+        name_ja="減額が料金を超える", name_en="Reduction larger than the fee",
+        template_ja="減額 {value} 円が面会の料金 {fee} 円を超えています{visit_ja}。減額を料金以下にしてください",
+        template_en="the reduction of {value} yen exceeds the visit's fee of {fee} yen{visit_en}; make it at most the fee",
+        description_ja="減額は減らす料金を超えない。超える減額は入力の誤りで、黙って料金に切り詰めない。",
+        description_en="A reduction never exceeds the fee it reduces; a larger one is an input error, not a silent cap.",
     ),
     FindingType(
         code="cancel-by-missing", severity=ERROR, source="Payment and cancellation",

@@ -14,7 +14,7 @@ from typing import Any
 from .findings import Finding
 from .ledger import Case, Ledger, Visit
 from .money import Ratio
-from .pricing import FeeBreakdown, PricingError, PricingRequest, price_visit
+from .pricing import Cap, FeeBreakdown, PricingError, PricingRequest, price_visit
 from .settings import Settings
 
 VISITS_SHEET = "面会記録"
@@ -180,6 +180,23 @@ def _merge(target: SummaryRow, row: SummaryRow) -> None:
         setattr(target, name, getattr(target, name) + getattr(row, name))
 
 
+_WHO = {"father": ("父", "father"), "mother": ("母", "mother")}
+
+
+def cap_note(cap: Cap) -> tuple[str, str]:
+    """Why an amount of the breakdown is less than the rule's figure, (ja, en)."""
+    ja, en = _WHO[cap.parent]
+    other_ja, other_en = _WHO["mother" if cap.parent == "father" else "father"]
+    if cap.kind == "member_discount":
+        return (f"{ja}の会員割引は{ja}の負担額 {cap.applied:,}円までです（割引 {cap.wanted:,}円）",
+                f"the {en}'s member discount is held to the {en}'s share of {cap.applied:,} yen "
+                f"(discount {cap.wanted:,} yen)")
+    return (f"{ja}の支払額が差引分の{ja}の割合 {cap.wanted:,}円より少ないため、{ja}から {cap.applied:,}円、"
+            f"残り {cap.wanted - cap.applied:,}円は{other_ja}の返金から差し引きます",
+            f"the {en} paid less than their part of the amount kept ({cap.wanted:,} yen): {cap.applied:,} yen "
+            f"from the {en}, the other {cap.wanted - cap.applied:,} yen off the {other_en}'s refund")
+
+
 def breakdown_text(b: FeeBreakdown, settings: Settings, visit: Visit) -> str:
     """The short 内訳 text of the fees sheet, e.g. ``付き添い型 8,500 + 子2人目 4,250 + 延長60分 2,000 …``."""
     parts = [f"{b.support_type_ja} {b.base:,}"]
@@ -199,5 +216,7 @@ def breakdown_text(b: FeeBreakdown, settings: Settings, visit: Visit) -> str:
     text += f" = {b.total:,}円"
     if b.cancelled:
         text += f"（中止: 返金 {b.refund or 0:,}円）"
+    for cap in b.caps:
+        text += f"（{cap_note(cap)[0]}）"
     return text
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +68,22 @@ class PricingError(ValueError):
         return CATALOG[self.code].render(self.params)
 
 
+class Cap(BaseModel):
+    """An amount a rule held below what it would have been: ``wanted`` became ``applied`` for ``parent``.
+
+    ``kind``: "member_discount" (a discount never takes a share below zero) or "cancellation_charge"
+    (a parent who paid less than their part of the kept amount is charged what they paid, and the rest
+    comes off the other parent's refund: domain.md "Payment and cancellation").
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["member_discount", "cancellation_charge"]
+    parent: Parent
+    wanted: int
+    applied: int
+
+
 class FeeBreakdown(BaseModel):
     """An itemised price.  All amounts are whole yen and never negative."""
 
@@ -95,6 +111,7 @@ class FeeBreakdown(BaseModel):
     father_refund: int | None = None
     mother_refund: int | None = None
     cancellation_charge: int | None = None
+    caps: tuple[Cap, ...] = ()  # amounts a rule held below what it would have been, and why
 
     def share(self, parent: Parent) -> int:
         return self.father_share if parent == "father" else self.mother_share
@@ -118,6 +135,8 @@ class FeeBreakdown(BaseModel):
             "total": self.total,
             "due_date": self.due_date.isoformat(),
         }
+        if self.caps:
+            out["caps"] = [cap.model_dump() for cap in self.caps]
         if self.cancelled:
             out.update(
                 refund=self.refund,
@@ -216,14 +235,16 @@ def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
 
     if req.reduction < 0:
         raise PricingError("reduction-negative", "reduction", value=req.reduction)
-    reduction = min(req.reduction, gross)
+    if req.reduction > gross:  # domain.md: an input error, never a silent cap
+        raise PricingError("reduction-over-fee", "reduction", value=req.reduction, fee=gross)
+    reduction = req.reduction
     odd = settings.rules.odd_yen_to
     shares = split(gross - reduction, req.ratio, odd)
 
     surcharge = _non_member_surcharge(schedule, req, shares)
     for parent in ("father", "mother"):
         shares[parent] += surcharge[parent]
-    discounts = _member_discounts(schedule, stype, req, shares, odd)
+    discounts, caps = _member_discounts(schedule, stype, req, shares, odd)
     for parent in ("father", "mother"):
         shares[parent] -= discounts[parent]
 
@@ -246,9 +267,12 @@ def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
         mother_share=shares["mother"],
         total=total,
         due_date=req.visit_date - timedelta(days=schedule.payment_due_days_before),
+        caps=caps,
     )
     if req.cancelled_at is not None or req.cancelled_by is not None:
-        breakdown.update(_refund(req, schedule, shares, odd))
+        refund = _refund(req, schedule, shares, odd)
+        refund["caps"] = caps + refund["caps"]
+        breakdown.update(refund)
     return FeeBreakdown(**breakdown)
 
 
@@ -279,11 +303,17 @@ def _parts(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype
 
 def _base_price(req: PricingRequest, stype: SupportType) -> int:
     if req.duration_minutes is None:
+        if len(stype.base_bands) > 1:  # priced by time bands: no time, no price (domain.md "Fees")
+            raise PricingError("duration-needed", "duration_minutes", type_ja=stype.label_ja)
         return stype.base_bands[0].price
     if req.duration_minutes <= 0:
         raise PricingError("duration-invalid", "duration_minutes", value=req.duration_minutes)
     for band in stype.base_bands:
         if band.up_to_minutes is None or req.duration_minutes <= band.up_to_minutes:
+            if stype.included_minutes is not None and req.duration_minutes > stype.included_minutes:
+                # Time beyond what the fee buys is an extension, agreed and recorded (domain.md "Fees").
+                raise PricingError("duration-over-included", "duration_minutes", value=req.duration_minutes,
+                                   limit=stype.included_minutes, type_ja=stype.label_ja)
             return band.price
     raise PricingError(
         "duration-over-bands",
@@ -339,11 +369,11 @@ def _non_member_surcharge(schedule: FeeSchedule, req: PricingRequest, shares: di
 
 def _member_discounts(
     schedule: FeeSchedule, stype: SupportType, req: PricingRequest, shares: dict[Parent, int], odd: Parent
-) -> dict[Parent, int]:
+) -> tuple[dict[Parent, int], tuple[Cap, ...]]:
     rule = schedule.member
     none: dict[Parent, int] = {"father": 0, "mother": 0}
     if not stype.member_discount_applies or rule.discount_per_use == 0:
-        return none
+        return none, ()
     if rule.discount_scope == "per_member_parent":
         wanted = {
             "father": rule.discount_per_use if req.father_member else 0,
@@ -351,10 +381,13 @@ def _member_discounts(
         }
     else:  # one discount per visit when either parent is a member, shared by the ratio
         if not (req.father_member or req.mother_member):
-            return none
+            return none, ()
         wanted = split(rule.discount_per_use, req.ratio, odd)
     # A discount never takes a share below zero.
-    return {p: min(wanted[p], shares[p]) for p in ("father", "mother")}
+    applied: dict[Parent, int] = {p: min(wanted[p], shares[p]) for p in ("father", "mother")}
+    caps = tuple(Cap(kind="member_discount", parent=p, wanted=wanted[p], applied=applied[p])
+                 for p in ("father", "mother") if applied[p] < wanted[p])
+    return applied, caps
 
 
 def _refund(req: PricingRequest, schedule: FeeSchedule, shares: dict[Parent, int], odd: Parent) -> dict[str, Any]:
@@ -362,6 +395,7 @@ def _refund(req: PricingRequest, schedule: FeeSchedule, shares: dict[Parent, int
         raise PricingError("cancel-by-missing", "cancelled_by")
     total = shares["father"] + shares["mother"]
     rule = schedule.cancellation
+    caps: tuple[Cap, ...] = ()
     if req.cancelled_by == "organisation" and rule.organisation_cancels_refund_in_full:
         charge_parts: dict[Parent, int] = {"father": 0, "mother": 0}
     else:
@@ -373,6 +407,10 @@ def _refund(req: PricingRequest, schedule: FeeSchedule, shares: dict[Parent, int
         else:
             charge = min(total, tier.fixed_charge + fraction_of(total, tier.charge_percent, 100))
         charge_parts = _split_capped(charge, req.ratio, shares, odd)
+        wanted = split(charge, req.ratio, odd)
+        if charge < total:  # when nothing comes back there is nothing to explain
+            caps = tuple(Cap(kind="cancellation_charge", parent=p, wanted=wanted[p], applied=charge_parts[p])
+                         for p in ("father", "mother") if charge_parts[p] < wanted[p])
     refunds = {p: shares[p] - charge_parts[p] for p in ("father", "mother")}
     return dict(
         cancelled=True,
@@ -380,7 +418,24 @@ def _refund(req: PricingRequest, schedule: FeeSchedule, shares: dict[Parent, int
         father_refund=refunds["father"],
         mother_refund=refunds["mother"],
         cancellation_charge=charge_parts["father"] + charge_parts["mother"],
+        caps=caps,
     )
+
+
+def implausible_notice(visit_date: date, start: time | None, notice: datetime, max_days_before: int
+                       ) -> Literal["after_start", "too_early"] | None:
+    """Why a cancellation notice is almost surely mistyped (domain.md "Payment and cancellation"), or None.
+
+    "after_start": later than the visit's start (without a start time: after the visit day);
+    "too_early": more than ``max_days_before`` days before the visit day.  The visit is still priced
+    by the rule; a person confirms the date.
+    """
+    began = datetime.combine(visit_date, start if start is not None else time.max)
+    if notice > began:
+        return "after_start"
+    if (visit_date - notice.date()).days > max_days_before:
+        return "too_early"
+    return None
 
 
 def cutoff(visit_date: date, tier: CancellationTier) -> datetime:

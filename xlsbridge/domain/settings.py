@@ -235,6 +235,9 @@ class Rules(_Model):
     national_age_rule: Literal["under_age", "end_of_school_year"] = "under_age"
     odd_yen_to: Parent = "father"
     review_interval_months: int = Field(default=3, ge=1)
+    # Interpretation (domain.md "Payment and cancellation"): a notice "months before" the visit is almost
+    # surely mistyped; validate and quote ask a person to confirm one earlier than this many days.
+    notice_max_days_before: int = Field(default=60, ge=1)
 
 
 # Case data a plan-sheet profile may add to the 親子交流支援計画書.  Both parents see the form, so the

@@ -949,10 +949,16 @@ def _read_records(layout: SheetLayout, rows: list[list[Any]], mapping: _SheetMap
         record_id = record.get(id_key) if id_key else None
         for code, key, value, params in problems:
             findings.append(Finding(code, Location(sheet, excel_row, key), value, params, record_id))
-            if code != "cell-formula":
-                unread.add((sheet, excel_row, key))
+            if code != "cell-formula" or params == _FORMULA_EMPTY:
+                unread.add((sheet, excel_row, key))  # one finding says what is wrong with the cell
         records.append(validate(_nest(record) if nested else record))
     return _SheetResult(records, findings, unread)
+
+
+# A formula's saved result is read; without one the cell is empty, and only the formula is reported.
+_FORMULA_READ = {"result_ja": "表示されている結果を読みました", "result_en": "the displayed result was read"}
+_FORMULA_EMPTY = {"result_ja": "保存された結果がないため空として扱いました",
+                  "result_en": "it has no saved result, so the cell was taken as empty"}
 
 
 class _Blank:
@@ -1043,7 +1049,8 @@ def _marked_row(row: list[Any], excel_row: int, plan: list[tuple[int, str, Calla
     for j, key, read in plan:
         value = row[j] if j < width else None
         if (excel_row, j) in formulas:
-            problems.append(("cell-formula", key, formulas[(excel_row, j)], {}))
+            problems.append(("cell-formula", key, formulas[(excel_row, j)],
+                             dict(_FORMULA_EMPTY if value is None or value == "" else _FORMULA_READ)))
         if (excel_row, j) in errors:
             problems.append(("cell-error-value", key, errors[(excel_row, j)], {}))
             continue

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..domain.jpcalendar import format_era
 from ..domain.money import Ratio, RatioError
-from ..domain.pricing import FeeBreakdown, PricingError, PricingRequest, price_visit
+from ..domain.ledger_fees import cap_note
+from ..domain.pricing import FeeBreakdown, PricingError, PricingRequest, implausible_notice, price_visit
 from ..domain.settings import Settings
 from ..errors import UserError
 from ..i18n import t
@@ -33,7 +34,22 @@ class QuoteOptions:
     settings_path: Path | None = None
 
 
+@dataclass(frozen=True)
+class LongVisit:
+    """A --duration beyond the time the fee buys: the excess is priced as an extension."""
+
+    duration: int  # as asked
+    included: int  # what the base price covers
+    excess: int  # duration - included, added to the extension
+
+
 def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
+    breakdown, settings, _ = quote_visit_explained(options)
+    return breakdown, settings
+
+
+def quote_visit_explained(options: QuoteOptions) -> tuple[FeeBreakdown, Settings, LongVisit | None]:
+    """The quote, and how a --duration beyond the fee's time was priced (None: it was not)."""
     settings = load_settings(options.settings_path)
     municipality = options.municipality or _home_municipality(settings)
     try:
@@ -43,13 +59,17 @@ def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
             f"--ratio は「父:母」で書いてください（例 1:1、60:40、1:0）。入力: {options.ratio}",
             f"write --ratio as father:mother (e.g. 1:1, 60:40, 1:0); got {options.ratio}",
         ) from None
+    if options.duration is not None and options.duration <= 0:
+        raise UserError(f"--duration は1分以上にしてください（入力: {options.duration}）",
+                        f"--duration must be at least 1 minute (got {options.duration})")
+    long = _long_visit(options, settings)
     request = PricingRequest.with_member(
         options.member,
         support_type=options.support_type,
         visit_date=options.visit_date,
         children=options.children,
-        extension_minutes=options.extension,
-        duration_minutes=options.duration,
+        extension_minutes=options.extension + (long.excess if long else 0),
+        duration_minutes=long.included if long else options.duration,
         municipality=municipality,
         ratio=ratio,
         reduction=options.reduction,
@@ -57,10 +77,32 @@ def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
         cancelled_by=options.cancelled_by,
     )
     try:
-        return price_visit(request, settings), settings
+        return price_visit(request, settings), settings, long
     except PricingError as exc:
+        if exc.code == "duration-needed":
+            raise UserError(f"{exc.params['type_ja']}の料金は面会時間で決まります。--duration（分）を指定してください",
+                            "this type is priced by the visit's length; give --duration (minutes)") from None
+        if long is not None and exc.code.startswith("extension-"):
+            # The extension came (partly) from --duration: say so, then what the engine refused.
+            ja, en = _messages(exc)
+            raise UserError(
+                f"--duration {long.duration} 分は料金の {long.included} 分を {long.excess} 分超え、その分は延長です"
+                f"（延長 計{request.extension_minutes} 分）: {ja}",
+                f"--duration {long.duration} min exceeds the fee's {long.included} min by {long.excess} min, which is "
+                f"an extension ({request.extension_minutes} min in all): {en}") from None
         # The catalogue message already says what to fix, in the current language.
         raise _as_user_error(exc) from None
+
+
+def _long_visit(options: QuoteOptions, settings: Settings) -> LongVisit | None:
+    """Time beyond the fee's hours is an extension (domain.md "Fees")."""
+    schedule = settings.schedule_on(options.visit_date)
+    stype = schedule.support_type(options.support_type) if schedule else None
+    if stype is None or stype.included_minutes is None or options.duration is None:
+        return None
+    if options.duration <= stype.included_minutes:
+        return None
+    return LongVisit(options.duration, stype.included_minutes, options.duration - stype.included_minutes)
 
 
 def _home_municipality(settings: Settings) -> str:
@@ -71,9 +113,12 @@ def _home_municipality(settings: Settings) -> str:
     return home
 
 
-def _as_user_error(exc: PricingError) -> UserError:
-    from ..i18n import set_lang, get_lang
+def _messages(exc: PricingError) -> tuple[str, str]:
+    """The refusal's catalogue message in Japanese and English (no visit or times: this is a quote)."""
+    from ..i18n import get_lang, set_lang
 
+    exc.params.setdefault("visit_ja", "")
+    exc.params.setdefault("visit_en", "")
     lang = get_lang()
     try:
         set_lang("ja")
@@ -82,14 +127,18 @@ def _as_user_error(exc: PricingError) -> UserError:
         en = exc.message()
     finally:
         set_lang(lang)
-    return UserError(ja, en)
+    return ja, en
+
+
+def _as_user_error(exc: PricingError) -> UserError:
+    return UserError(*_messages(exc))
 
 
 def render_quote_json(b: FeeBreakdown) -> str:
     return json.dumps(b.as_json(), ensure_ascii=False, indent=2)
 
 
-def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions) -> str:
+def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions, long: LongVisit | None = None) -> str:
     schedule = settings.schedule_on(o.visit_date)
     assert schedule is not None  # price_visit succeeded, so a schedule is in force
     stype = schedule.support_type(b.support_type)
@@ -102,10 +151,11 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions) -> s
     extra = max(0, o.children - stype.child_addon.included_children)
     if b.child_addon or extra:
         lines.append((t(f"子ども加算（{extra}人）", f"Extra children ({extra})"), b.child_addon, ""))
-    if b.extension or o.extension:
+    extension = o.extension + (long.excess if long else 0)
+    if b.extension or extension:
         unit = stype.extension
         note = t(f"{unit.unit_minutes}分ごと {unit.unit_price:,}円", f"{unit.unit_price:,} yen per {unit.unit_minutes} min") if unit else ""
-        lines.append((t(f"延長（{o.extension}分）", f"Extension ({o.extension} min)"), b.extension, note))
+        lines.append((t(f"延長（{extension}分）", f"Extension ({extension} min)"), b.extension, note))
     where = municipality + (t("（区域外）", " (out of area)") if area and area.out_of_area else t("（区域内）", " (in area)"))
     sample = t("  ※見本の運賃: 要確認", "  * sample fare: verify") if area and area.fare_is_sample and b.transport else ""
     lines.append((t("交通費", "Transport"), b.transport, where + sample))
@@ -131,10 +181,32 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions) -> s
         amount_text = "" if amount is None else yen(amount)
         out.append(f"  {ljust(label, 24)}{rjust(amount_text, 12)}  {note}".rstrip())
     out.append(f"  {ljust(t('支払期限', 'Payment due'), 24)}{rjust(_day(b.due_date), 12)}")
+    notes = [cap_note(cap) for cap in b.caps]
+    if long is not None:
+        notes.insert(0, (f"面会 {long.duration}分は料金の{long.included}分を{long.excess}分超えるため、その分を延長として計算しました"
+                         "（延長は事前の合意が必要です）",
+                         f"the visit's {long.duration} min exceed the fee's {long.included} min by {long.excess} min, "
+                         "priced as an extension (extensions need prior agreement)"))
+    if b.cancelled and o.cancelled_at is not None and o.cancelled_by != "organisation":
+        odd = implausible_notice(o.visit_date, None, o.cancelled_at, settings.rules.notice_max_days_before)
+        if odd is not None:
+            notes.append(notice_note(odd, settings.rules.notice_max_days_before))
     if b.cancelled:
         out.append("")
         out.append(_cancellation_text(b, o))
+    if notes:
+        out.append("")
+        out += [t(f"※ {ja}", f"* {en}") for ja, en in notes]
     return "\n".join(out)
+
+
+def notice_note(reason: str, days: int) -> tuple[str, str]:
+    """(ja, en): a cancellation notice that is almost surely mistyped; priced by the rule all the same."""
+    if reason == "after_start":
+        return ("中止連絡日時が面会の開始より後です。入力の誤りでないか確認してください（規則どおり返金なしで計算しました）",
+                "the cancellation notice is after the visit began; check it (priced by the rule: no refund)")
+    return (f"中止連絡日時が面会日の{days}日以上前です。入力の誤りでないか確認してください（規則どおりに計算しました）",
+            f"the cancellation notice is more than {days} days before the visit; check it (priced by the rule)")
 
 
 def _day(d: date) -> str:

@@ -66,8 +66,8 @@ register(
     FindingType(
         code="cell-formula", severity=WARNING, source=WORKBOOK,
         name_ja="数式が入っている", name_en="Formula instead of a value",
-        template_ja="記録の欄に数式 {value} が入っています。数式ではなく値を入力してください（表示されている結果を読みました）",
-        template_en="this record cell holds the formula {value}; type the value instead (the displayed result was read)",
+        template_ja="記録の欄に数式 {value} が入っています。数式ではなく値を入力してください（{result_ja}）",
+        template_en="this record cell holds the formula {value}; type the value instead ({result_en})",
         description_ja="入力列のセルに数式がある。記録は値で残す（数式の結果は後で変わりうる）。Excelが保存した結果の値を読み、結果が保存されていなければ空として扱う。計算列（料金）は対象外。",
         description_en="An input cell holds a formula. Records are kept as values (a formula's result may change later). The result Excel saved is read; without a saved result the cell counts as empty. Computed (fee) columns are not checked.",
     ),

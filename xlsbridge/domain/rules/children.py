@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from ..contracts import term_on
 from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..jpcalendar import grade_on
-from ..ledger import Ledger
-from ..settings import Settings
+from ..ledger import Case, Ledger
+from ..settings import Rules, Settings
 from ._common import CHILDREN_SHEET, age_at, counts, finding, fold, grade_label, index
 from .contracts import first_exclusion
 
@@ -33,8 +34,11 @@ register(
         name_ja="中学生の子ども", name_en="Child in junior high",
         template_ja="面会 {visit_id}（{date}）の時点で{grade_ja}（{age}歳）です（対象は概ね小学6年生まで）。対象としてよいか確認してください",
         template_en="the child is in {grade_en} (age {age}) at visit {visit_id} ({date}); children are covered up to about 6th grade; confirm",
-        description_ja="対象は概ね小学6年生まで。学年は4月始まりの学年度で計算。",
-        description_en="Children are covered up to about 6th grade, by the April school year.",
+        description_ja="対象は概ね小学6年生まで。学年は4月始まりの学年度で計算。契約期間の途中で中学生になった子どもはその期間の終わりまで対象"
+                       "（更新時の確認と期限・年齢チェックで扱う）ので、期間の始まりにすでに中学生だった子どもの面会だけを指摘する。",
+        description_en="Children are covered up to about 6th grade, by the April school year. A child who becomes a "
+                       "junior-high student during a term stays covered until it ends (the renewal check and flag deal "
+                       "with it), so only visits of a child already in junior high when the term began are reported.",
     ),
 )
 
@@ -49,23 +53,31 @@ def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
         visits = [v for v in idx.visits.get(case.case_id, []) if counts(v)]
         # The visits are in date order and age and grade never go down with the date, so the first
         # visit decides "too young" and the last one (before the child leaves) "junior high".
+        # A child "born" after the visit has a wrong birth date (birth-date-future), not an age of 0.
         young = visits[0] if visits and age_at(child.birth_date, visits[0].visit_date) < rules.min_child_age else None
-        if young is not None:
+        if young is not None and child.birth_date <= young.visit_date:
             yield finding("child-under-min-age", CHILDREN_SHEET, child.row, "birth_date", child.birth_date.isoformat(),
                           case.case_id, visit_id=young.visit_id, date=young.visit_date.isoformat(),
                           age=age_at(child.birth_date, young.visit_date), min_age=rules.min_child_age)
-        # From a renewal that leaves the child out, the renewal error (contracts.py) says it already.
+        # A child who becomes a junior-high student during a term stays covered until the term ends
+        # (domain.md): only a child already in junior high when the term began is warned about here, and
+        # from a renewal that leaves the child out, the renewal error (contracts.py) says it already.
         leaves = first_exclusion(case, child, rules)
         until = leaves[0] if leaves else date.max
         before = [v for v in visits if v.visit_date < until]
-        older = None
-        if before and grade_on(child.birth_date, before[-1].visit_date) >= 7:
-            older = next(v for v in before if grade_on(child.birth_date, v.visit_date) >= 7)
+        older = next((v for v in before if grade_on(child.birth_date, _term_start(case, v.visit_date, rules)) >= 7),
+                     None)
         if older is not None:
             ja, en = grade_label(grade_on(child.birth_date, older.visit_date))
             yield finding("child-junior-high", CHILDREN_SHEET, child.row, "birth_date", child.birth_date.isoformat(),
                           case.case_id, visit_id=older.visit_id, date=older.visit_date.isoformat(),
                           age=age_at(child.birth_date, older.visit_date), grade_ja=ja, grade_en=en)
+
+
+def _term_start(case: Case, day: date, rules: Rules) -> date:
+    """The first day of the contract term covering ``day`` (the day itself without a recorded term)."""
+    t = term_on(case, day, rules)
+    return t.start if t is not None else day
 
 
 def _prefecture_stem(name: str) -> str:

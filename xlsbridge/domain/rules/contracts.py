@@ -11,6 +11,8 @@ from datetime import date
 from ..contracts import contract_end, excluded_at, term
 from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..ledger import Case, Child, Ledger, Visit
+from ..ledger_fees import pricing_fields
+from ..pricing import PricingError, PricingRequest, price_visit
 from ..settings import Rules, Settings
 from ._common import CASES_SHEET, CHILDREN_SHEET, PARENTS, VISITS_SHEET, counts, finding, index
 
@@ -185,9 +187,63 @@ register(
 
 
 def reductions(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """A reduction is recorded with its reason and never exceeds the fee of a visit it reduces (the
+    engine refuses one that does: reported here once, on the case, naming the first such visit)."""
+    idx = index(ledger)
     for case in ledger.cases:
         if case.reduction < 0:
             yield finding("reduction-negative", CASES_SHEET, case.row, "reduction", case.reduction, case.case_id)
-        elif case.reduction > 0 and not case.reduction_reason:
+            continue
+        if case.reduction > 0 and not case.reduction_reason:
             yield finding("reduction-reason-missing", CASES_SHEET, case.row, "reduction_reason", case.reduction,
                           case.case_id)
+        if case.reduction > 0:
+            over = _fee_below(case, case.reduction, idx.visits.get(case.case_id or "", []), settings)
+            if over is not None:
+                visit, fee = over
+                day = visit.visit_date.isoformat()
+                yield finding("reduction-over-fee", CASES_SHEET, case.row, "reduction", case.reduction, case.case_id,
+                              fee=fee, visit_ja=f"（面会 {visit.visit_id}、{day}）", visit_en=f" (visit {visit.visit_id}, {day})")
+
+
+def _fee_below(case: Case, reduction: int, visits: list[Visit], settings: Settings) -> tuple[Visit, int] | None:
+    """The first visit whose fee before the reduction is below ``reduction``, with that fee."""
+    for visit in visits:
+        if visit.visit_date is None or visit.support_type is None:
+            continue
+        fields = {**pricing_fields(case, visit), "reduction": 0}
+        fields["children"] = fields["children"] or 1
+        try:
+            fee = price_visit(PricingRequest(**fields), settings).gross
+        except (PricingError, ValueError):
+            continue  # the visit's own finding says why it cannot be priced
+        if reduction > fee:
+            return visit, fee
+    return None
+
+
+register(
+    FindingType(
+        code="agreement-missing", severity=ERROR, source="Contracts and eligibility: written agreement",
+        name_ja="合意書の確認がない", name_en="No written agreement",
+        template_ja="{what_ja}がありますが、合意書確認日がありません。父母の面会交流の合意を書面で確認し、その日を入力してください",
+        template_en="the case has {what_en} but no 合意書確認日; confirm the parents' agreement in writing and enter the date",
+        description_ja="父母の面会交流の合意は書面で確認する（合意書確認日）。契約か面会があるのに合意書確認日がないケースは誤り。",
+        description_en="The parents' agreement on visitation is confirmed in writing (合意書確認日); a case with contracts "
+                       "or visits but no written agreement is an error.",
+    ),
+)
+
+
+def written_agreement(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    idx = index(ledger)
+    for case in idx.cases.values():
+        if case.agreement_confirmed is not None:
+            continue
+        signed = case.father.contract_date is not None or case.mother.contract_date is not None
+        visited = bool(idx.visits.get(case.case_id or ""))
+        if signed or visited:
+            what_ja = "契約と面会" if signed and visited else ("契約" if signed else "面会")
+            what_en = "contracts and visits" if signed and visited else ("a contract" if signed else "visits")
+            yield finding("agreement-missing", CASES_SHEET, case.row, "agreement_confirmed", None, case.case_id,
+                          what_ja=what_ja, what_en=what_en)

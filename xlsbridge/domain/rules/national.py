@@ -5,15 +5,17 @@ record.  The pre-consultation of both parents is checked with the others (contra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
+from fractions import Fraction
 
 from ..contracts import contract_end
 from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..jpcalendar import add_months, end_of_school_year_turning
 from ..ledger import Case, Child, Ledger
 from ..settings import Rules, Settings
-from ._common import CASES_SHEET, CHILDREN_SHEET, VISITS_SHEET, age_at, counts, finding, index
+from ._common import CASES_SHEET, CHILDREN_SHEET, VISITS_SHEET, age_at, counts, finding, fold, index
 
 
 def _national_cases(ledger: Ledger) -> Iterable[Case]:
@@ -138,3 +140,94 @@ def eligibility(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Fin
         if not case.child_support_allowance:
             yield finding("national-allowance-missing", CASES_SHEET, case.row, "child_support_allowance", None,
                           case.case_id)
+
+
+def visits_per_month(frequency: str | None) -> Fraction | None:
+    """How many visits a month a planned frequency means: 月1回 → 1, 2か月に1回 → 1/2, 月2回 → 2,
+    隔週 / 2週間に1回 → 2 (a visit every N weeks, N ≤ 4, puts two in some month), 週1回 → 4, 年6回 → 1/2.
+    None when the text says no frequency (短期型's 1回 / 2回, free text)."""
+    text = fold(frequency).replace("ヶ", "か").replace("ケ", "か").replace("カ", "か").replace("ヵ", "か")
+    if not text:
+        return None
+    if text in ("毎月", "月一回", "月に一回"):
+        return Fraction(1)
+    if text in ("毎週",):
+        return Fraction(4)
+    if text in ("隔週",):
+        return Fraction(2)
+    m = re.fullmatch(r"(?:(\d+)か?月|月)に?(\d+)回(?:程度|まで)?", text)
+    if m:
+        return Fraction(int(m.group(2)), int(m.group(1) or 1))
+    m = re.fullmatch(r"(?:(\d+)週間?|週)に?(\d+)回(?:程度|まで)?", text)
+    if m:
+        weeks, times = int(m.group(1) or 1), int(m.group(2))
+        per_month = Fraction(times * 4, weeks)
+        return max(per_month, Fraction(2 * times)) if weeks <= 4 else per_month  # ≤ 4 weeks: two in some month
+    m = re.fullmatch(r"年に?(\d+)回(?:程度|まで)?", text)
+    if m:
+        return Fraction(int(m.group(1)), 12)
+    return None
+
+
+register(
+    FindingType(
+        code="national-frequency", severity=ERROR, source="National program cases: frequency",
+        name_ja="国の事業: 月1回を超える頻度", name_en="National programme: planned more than monthly",
+        template_ja="国の事業のケースの頻度「{value}」は月1回を超えています。国の事業の面会は月1回までです。頻度を直すか、国の事業外の扱いを検討してください",
+        template_en="the national-programme case is planned at '{value}', more than once a month; the programme supports "
+                    "at most one visit a month",
+        description_ja="国の事業の面会は月1回まで。月1回を超える頻度（月2回、隔週、週1回…）で計画したケースは誤り。",
+        description_en="At most one supported visit a month: a national case planned more often (月2回, 隔週, 週1回 …) "
+                       "is an error.",
+    ),
+)
+
+
+def frequency(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    for case in _national_cases(ledger):
+        per_month = visits_per_month(case.frequency) if case.condition != "short" else None
+        if per_month is not None and per_month > 1:
+            yield finding("national-frequency", CASES_SHEET, case.row, "frequency", case.frequency, case.case_id)
+
+
+register(
+    FindingType(
+        code="national-second-time", severity=ERROR, source="National program cases: eligibility",
+        name_ja="国の事業: 2回目の利用", name_en="National programme: supported before",
+        template_ja="このケースの子どもは、終了した国の事業のケース {other_case} で支援を受けています。国の事業の対象は過去に本事業の対象となっていない者です。国の事業の扱いを見直してください",
+        template_en="a child of this case was supported by the closed national-programme case {other_case}; the "
+                    "programme is for those it has not supported before",
+        description_ja="国の事業の要件: 過去に本事業の対象となっていない者。終了（または中止）した国の事業のケースと同じ子ども（氏名・生年月日が同じ）が、"
+                       "別の国の事業のケースに登録されている。氏名は表示しない。",
+        description_en="Eligibility: not supported by the programme before. A child (same name and birth date) of a "
+                       "closed or terminated national case is in another national case. Names are never printed.",
+    ),
+)
+
+
+def second_time(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    idx = index(ledger)
+    national = list(_national_cases(ledger))
+    done = [c for c in national if c.status in ("closed", "terminated")]
+    if not done:
+        return
+    supported: dict[tuple[str, date], Case] = {}  # child (folded name, birth) -> the first closed case
+    for case in done:
+        for child in idx.children.get(case.case_id, []):
+            if child.name and child.birth_date:
+                supported.setdefault((fold(child.name), child.birth_date), case)
+    for case in national:
+        for child in idx.children.get(case.case_id, []):
+            earlier = supported.get((fold(child.name), child.birth_date)) if child.name and child.birth_date else None
+            if earlier is not None and earlier is not case and _began_before(earlier, case):
+                yield finding("national-second-time", CASES_SHEET, case.row, "national_program", None, case.case_id,
+                              other_case=earlier.case_id)
+                break
+
+
+def _began_before(earlier: Case, later: Case) -> bool:
+    """``earlier`` was applied for (or, without dates, listed) before ``later``."""
+    a, b = earlier.application_date, later.application_date
+    if a is not None and b is not None:
+        return a < b or (a == b and (earlier.row or 0) < (later.row or 0))
+    return (earlier.row or 0) < (later.row or 0)

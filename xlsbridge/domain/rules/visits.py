@@ -19,7 +19,7 @@ from typing import Any
 from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..ledger import Case, Ledger, Visit
 from ..ledger_fees import pricing_fields
-from ..pricing import PricingError, PricingRequest, price_visit, refusal_key
+from ..pricing import PricingError, PricingRequest, implausible_notice, price_visit, refusal_key
 from ..settings import Settings
 from ._common import CASES_SHEET, VISITS_SHEET, finding, fold, index
 
@@ -35,6 +35,8 @@ _LOCATION = {
     "cancelled_by": "cancelled_by",
     "cancelled_at": "cancelled_at",
 }
+# Refusals about the visit's length: their messages show the start and end times.
+_TIMED = frozenset({"duration-invalid", "duration-over-included"})
 # What to set a refused field to so the rest of the visit can be priced; absent: stop.
 _NEUTRAL: dict[str, dict[str, Any]] = {
     "children": {"children": 1},
@@ -90,7 +92,16 @@ def fee_rules(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Findi
         if found is None:
             found = refusals[key] = list(_refusals(PricingRequest(**fields), settings, neutral))
         for code, field, value, params in found:
-            yield finding(code, VISITS_SHEET, visit.row, field, value, visit.visit_id, **params)
+            yield finding(code, VISITS_SHEET, visit.row, field, value, visit.visit_id, **timed(code, visit, params))
+
+
+def timed(code: str, visit: Visit, params: dict[str, Any]) -> dict[str, Any]:
+    """A refusal about the visit's length shows the two times it came from (the cached refusals,
+    shared by visits of equal length, do not carry them)."""
+    if code not in _TIMED or visit.start is None or visit.end is None:
+        return params
+    span = f"{visit.start:%H:%M}～{visit.end:%H:%M}"
+    return {**params, "times_ja": span, "times_en": span.replace("～", "–")}
 
 
 def _refusals(req: PricingRequest, settings: Settings, neutral: str | None
@@ -104,8 +115,11 @@ def _refusals(req: PricingRequest, settings: Settings, neutral: str | None
         except PricingError as exc:
             params = dict(exc.params)
             value = params.pop("value", None)
-            yield exc.code, _LOCATION.get(exc.field), value, params
+            field = "start" if exc.code == "duration-needed" else _LOCATION.get(exc.field)
+            yield exc.code, field, value, params
             update = _NEUTRAL.get(exc.field)
+            if exc.code == "duration-needed":
+                update = {"duration_minutes": 1}  # any time: the first band
             if exc.field == "municipality" and neutral:
                 update = {"municipality": neutral}
             if update is None:
@@ -243,3 +257,54 @@ def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Fin
                 names = unknown[rec.staff] = [name for name in staff_names(rec.staff) if name not in known]
             for name in names:
                 yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key))
+
+
+register(
+    FindingType(
+        code="cancel-notice-implausible", severity=WARNING, source="Payment and cancellation: cancellation notice",
+        name_ja="中止連絡日時の確認", name_en="Cancellation notice to confirm",
+        template_ja="中止連絡日時 {value} が{reason_ja}です。入力の誤りでないか確認してください（料金は規則どおりに計算しています）",
+        template_en="the cancellation notice {value} is {reason_en}; check it (the fee follows the rule as entered)",
+        description_ja="面会の開始より後、または面会日の何か月も前（設定 notice_max_days_before、60日）の中止連絡は、ほとんどが入力の誤り。"
+                       "料金は規則どおりに計算し、職員が確認する。",
+        description_en="A notice after the visit began, or months before it (setting notice_max_days_before, 60 days), "
+                       "is almost always a typing mistake: priced by the rule, and a person confirms it.",
+    ),
+)
+
+
+def cancellation_notices(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    days = settings.rules.notice_max_days_before
+    for v in ledger.visits:
+        if v.status != "cancelled" or v.cancelled_at is None or v.visit_date is None:
+            continue
+        reason = implausible_notice(v.visit_date, v.start, v.cancelled_at, days)
+        if reason is None:
+            continue
+        if reason == "after_start":
+            began = f"{v.visit_date.isoformat()} {v.start:%H:%M}" if v.start else v.visit_date.isoformat()
+            ja, en = f"面会の開始（{began}）より後", f"after the visit began ({began})"
+        else:
+            ja, en = f"面会日 {v.visit_date.isoformat()} の{days}日より前", f"more than {days} days before the visit ({v.visit_date.isoformat()})"
+        yield finding("cancel-notice-implausible", VISITS_SHEET, v.row, "cancelled_at",
+                      f"{v.cancelled_at:%Y-%m-%d %H:%M}", v.visit_id, reason_ja=ja, reason_en=en)
+
+
+register(
+    FindingType(
+        code="visit-still-planned", severity=WARNING, source="Support plans and review: recording visits",
+        name_ja="日付を過ぎた予定", name_en="Past visit still planned",
+        template_ja="実施日 {value} を過ぎても状態が「予定」のままです。実施したなら「実施」にして時刻・担当・内容を、中止なら「中止」にして中止者・中止連絡日時を入力してください",
+        template_en="the visit date {value} has passed but the status is still planned; record it as held (times, staff, "
+                    "content) or cancelled (who, when notified)",
+        description_ja="面会日を過ぎた「予定」の面会は、実施か中止かを記録する（支援経過と料金はその記録で決まる）。",
+        description_en="A planned visit whose date has passed is recorded as held or cancelled (the support record and "
+                       "the fees depend on it).",
+    ),
+)
+
+
+def planned_in_the_past(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    for v in ledger.visits:
+        if v.status == "planned" and v.visit_date is not None and v.visit_date < as_of:
+            yield finding("visit-still-planned", VISITS_SHEET, v.row, "status", v.visit_date.isoformat(), v.visit_id)
