@@ -109,3 +109,11 @@ def test_sheet_is_written_to_the_copy_and_the_ledger_is_untouched(tmp_path):
     assert [c.value for c in ws[2]][:4] == ["期日", "残り日数", "種類", "ケースID"]
     assert ws.max_row == len(EXPECTED) + 2
     assert ws["D3"].value == "K-0030" and ws["B3"].value == -6
+
+
+def test_text_output_says_which_child_or_visit_a_flag_is_about():
+    # CSV and JSON carry the record; the text list dropped it, so two children of K-0022 could not be
+    # told apart.  K-0022's child on 子ども row 30 leaves at the renewal.
+    result = CliRunner().invoke(cli, ["flags", str(SAMPLE), "--as-of", "2026-03-01", "--no-write"])
+    line = next(ln for ln in result.output.splitlines() if "K-0022" in ln and "更新時に対象外" in ln)
+    assert "K-0022 子ども!30行" in line

@@ -16,8 +16,8 @@ from xlsbridge.cli.main import cli
 from xlsbridge.io.pdf import find_libreoffice
 
 SAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "案件台帳サンプル.xlsx"
-ITEMS = ["1. 申込日", "2. 事前相談日", "3. 申請者氏名", "4. 相手方氏名", "5. 子ども", "6. 援助内容", "7. 援助条件",
-         "8. 支援員氏名", "9. 支援経過"]
+ITEMS = ["1. 申込日", "2. 事前相談日", "3. 申請者氏名", "4. 相手方氏名", "5. 親子交流を行う未成年者", "6. 援助内容",
+         "7. 援助条件", "8. 支援員氏名", "9. 支援経過"]
 
 
 def cli_process(*args: str) -> subprocess.CompletedProcess:
@@ -59,11 +59,22 @@ def test_era_dates_ticks_and_progress(k0028):
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     # a national-programme case: the note says so; exactly one support type is ticked
     assert "国の親子交流支援事業による支援" in text
-    support = next(v for v in cells.values() if isinstance(v, str) and "(1) 連絡調整" in v)
-    assert support.count("☑") == 1
-    # the 支援経過 table lists the case's visits (dated rows under its header)
+    # 6. 援助内容 in the form's own words, one line each
+    support = next(v for v in cells.values() if isinstance(v, str) and "(1) 親子交流の連絡調整" in v)
+    assert support.count("☑") == 1 and support.splitlines() == [
+        "☐(1) 親子交流の連絡調整（日時、場所、時間、方法などの調整を含む）",
+        "☐(2) 子の受渡し（援助内容(1)を含む）",
+        "☑(3) 親子交流の際の付添い（援助内容(1)(2)を含む）"]
+    # 7. 援助条件 with the form's 頻度： and その他（　） blank; K-0028 is continuing, 月1回
+    conditions = next(v for v in cells.values() if isinstance(v, str) and "(2) 継続型" in v)
+    assert "☑(2) 継続型（頻度：☑月1回・☐2か月に1回・☐その他（　　））" in conditions
+    # the next review date is stated, as an era date
+    review_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "　見直し予定日")
+    assert re.fullmatch(r"令和\d+年\d+月\d+日", ws.cell(review_row, 2).value)
+    # the 支援経過 table lists the visits that took place (dated rows under its header), not planned or
+    # cancelled ones
     reader = openpyxl.load_workbook(SAMPLE, read_only=True)["面会記録"]
-    visits = [r for r in reader.iter_rows(min_row=2, values_only=True) if r[1] == "K-0028"]
+    visits = [r for r in reader.iter_rows(min_row=2, values_only=True) if r[1] == "K-0028" and r[12] == "実施"]
     progress_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "9. 支援経過") + 2
     dated = [ws.cell(r, 1).value for r in range(progress_row, ws.max_row + 1)
              if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value.startswith("令和")]

@@ -125,3 +125,61 @@ def test_quote_with_another_organisations_ledger(tmp_path):
     assert (out["base"], out["child_addon"], out["extension"], out["transport"]) == (22000, 2000, 11000, 750)
     assert (out["total"], out["father_share"], out["mother_share"]) == (35750, 17875, 17875)
     assert out["due_date"] == "2025-06-07"  # 7 days before in this profile
+
+
+def test_a_long_accompanied_visit_is_priced_with_its_extension_and_says_so():
+    # 180 minutes: the fee buys 120, the other 60 are an extension of 2 × 30 min × 1,000 = 2,000:
+    # 8,500 + 2,000 = 10,500, 5,250 each.  Before: 8,500, as if it lasted 2 hours.
+    p = run("quote", "--type", "accompanied", "--date", "2025-06-14", "--duration", "180", "--json")
+    out = json.loads(p.stdout)
+    assert (out["base"], out["extension"], out["total"], out["father_share"]) == (8500, 2000, 10500, 5250)
+    text = run("quote", "--type", "accompanied", "--date", "2025-06-14", "--duration", "180").stdout
+    assert "延長（60分）" in text and "10,500円" in text
+    assert "面会 180分は料金の120分を60分超えるため、その分を延長として計算しました" in text
+    # 150 booked + 30 agreed: 30 + 30 = 60 of extension, 10,500 again.
+    p = run("quote", "--type", "accompanied", "--date", "2025-06-14", "--duration", "150", "--extension", "30", "--json")
+    assert json.loads(p.stdout)["total"] == 10500
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--duration", "200"], "延長 80 分は 30 分単位ではありません"),   # 80 is not whole 30-min units
+    (["--duration", "180", "--extension", "90"], "上限 120 分"),     # 60 + 90 = 150 > 120
+    (["--duration", "0"], "1分以上"),
+])
+def test_a_long_visit_that_is_not_a_valid_extension_is_refused(args, fragment):
+    p = run("quote", "--type", "accompanied", "--date", "2025-06-14", *args)
+    assert p.returncode == 2 and fragment in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    if args[1] != "0":
+        assert "--duration" in p.stderr
+
+
+def test_a_time_banded_schedule_needs_duration(tmp_path):
+    from xlsbridge.io.settings_toml import default_settings
+    from xlsbridge.io.template import build_template, save_workbook_deterministic
+
+    ledger = tmp_path / "tokyo.xlsx"  # accompanied steps at 120 / 240 minutes in this profile
+    save_workbook_deterministic(build_template(default_settings("example-tokyo")), ledger)
+    p = run("quote", "--settings", str(ledger), "--type", "accompanied", "--date", "2025-06-14",
+            "--municipality", "ひかり市")
+    # Before: the cheapest band, silently.
+    assert p.returncode == 2 and "--duration" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_reduction_larger_than_the_fee_is_refused():
+    # accompanied 8,500; a reduction of 9,000 exceeds it (before: cut to 8,500, total 0).
+    p = run("quote", "--type", "accompanied", "--date", "2025-06-14", "--reduction", "9000")
+    assert p.returncode == 2 and "減額 9000 円が面会の料金 8500 円を超えています" in p.stderr
+    assert run("quote", "--type", "accompanied", "--date", "2025-06-14", "--reduction", "8500").returncode == 0
+
+
+def test_capped_amounts_and_an_implausible_notice_are_explained():
+    # coordination 2,000 at 9:1: father 1,800, mother 200; the mother's ¥500 member discount is held to
+    # 200.  Cancelled 2025-03-01, 105 days ahead: the refund rule still applies (1,800 − 500 = 1,300 to the
+    # father: the mother paid 0, so her 50 of the ¥500 comes off his refund), and the date is questioned.
+    p = run("quote", "--type", "coordination", "--date", "2025-06-14", "--member", "mother", "--ratio", "9:1",
+            "--cancelled-at", "2025-03-01 10:00", "--cancelled-by", "mother")
+    assert p.returncode == 0, p.stderr
+    assert "返金 1,300円（差引 500円）" in p.stdout
+    assert "※ 母の会員割引は母の負担額 200円までです（割引 500円）" in p.stdout
+    assert "残り 50円は父の返金から差し引きます" in p.stdout
+    assert "※ 中止連絡日時が面会日の60日以上前です" in p.stdout

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from xlsbridge.domain.contracts import next_review
 from xlsbridge.domain.findings import CATALOG, Finding, FindingType, Location
 from xlsbridge.domain.flags import upcoming_flags
 from xlsbridge.domain.ledger import Case, Child, Ledger, ParentRecord, Visit
@@ -190,6 +191,19 @@ def test_review_due_from_the_entered_date_or_every_three_months():
     assert ("review-due", "C001", "2026-04-03") in kinds(fl)
 
 
+def test_review_dates_are_counted_from_the_contract_date_not_chained_at_month_ends():
+    # domain.md: a contract of 08-31 has reviews on 11-30, 02-28 (or 29) and 05-31, each counted from the
+    # contract date.  Before, each was counted from the previous one: 11-30 → 02-28 → 05-28.
+    c = case(review_date=None, father=ParentRecord(contract_date=date(2025, 8, 20)),
+             mother=ParentRecord(contract_date=date(2025, 8, 31)))
+    due = [f.due for f in upcoming_flags(ledger([c]), [], as_of=date(2026, 3, 1), within=120) if f.kind == "review-due"]
+    assert due == [date(2026, 5, 31)]  # 2025-08-31 + 6 months = 02-28 (passed), + 9 months = 05-31
+    assert next_review(c, date(2025, 9, 1), 3) == date(2025, 11, 30)
+    assert next_review(c, date(2025, 12, 1), 3) == date(2026, 2, 28)
+    assert next_review(c, date(2026, 3, 1), 3) == date(2026, 5, 31)
+    assert next_review(c, date(2027, 12, 1), 3) == date(2028, 2, 29)  # 2025-08-31 + 30 months, a leap year
+
+
 def test_unpaid_shares_only_when_payments_are_recorded():
     c = case(review_date=date(2030, 1, 1))
     v = visit(1, visit_date=date(2025, 6, 14), father_paid=date(2025, 6, 1))  # due 2025-06-09
@@ -231,12 +245,29 @@ def test_plan_items():
     assert p.children[0].birth_era == "平成29年5月5日" and p.children[0].age == 8  # 2017-05-05 → 2025-07-01
     assert [on for _, on in p.support_ticks] == [False, False, True]
     assert p.condition_continuing and dict(p.continuing_ticks)["2か月に1回"]
-    # progress rows in date order
-    assert [r.day for r in p.progress] == ["令和7年5月10日", "令和7年6月14日"]
-    assert p.progress[1].time == "10:00～12:00" and p.progress[1].content.startswith("付添い（実施）")
+    # progress rows: only what took place (the cancelled 05-10 visit is not progress)
+    assert [r.day for r in p.progress] == ["令和7年6月14日"]
+    assert p.progress[0].time == "10:00～12:00" and p.progress[0].content == "付添い 公園で遊んだ"
 
 
-def test_plan_other_frequency_goes_to_the_note():
+def test_plan_other_frequency_goes_in_the_forms_blank_not_the_note():
+    # The form: (2) 継続型（頻度：月1回・2か月に1回・その他（　　））.  Before, 「その他: 3か月に1回」 went to 備考.
     c = case(condition="continuing", frequency="3か月に1回")
     p = build_plan(ledger([c]), c, as_of=date(2025, 7, 1))
-    assert dict(p.continuing_ticks)["その他"] and p.condition_note == "その他: 3か月に1回"
+    assert dict(p.continuing_ticks)["その他"] and p.continuing_other == "3か月に1回" and p.condition_note == ""
+    p = build_plan(ledger([case()]), case(), as_of=date(2025, 7, 1))  # 月1回: a choice of the form
+    assert dict(p.continuing_ticks)["月1回"] and p.continuing_other == ""
+
+
+def test_plan_progress_lists_only_held_visits_and_states_the_next_review():
+    visits = [visit(1, visit_date=date(2025, 5, 10), status="held", support_type="coordination", content="日程を調整"),
+              visit(2, visit_date=date(2025, 6, 14), status="cancelled", content=None),
+              visit(3, visit_date=date(2025, 7, 12), status="planned", start=None, end=None, content=None)]
+    c = case()  # both signed 2025-04-03, no review date entered
+    p = build_plan(ledger([c], visits), c, as_of=date(2025, 7, 1))
+    assert [(r.day, r.content) for r in p.progress] == [("令和7年5月10日", "連絡調整 日程を調整")]
+    # 2025-04-03 + 3 months = 2025-07-03, the first review on or after 07-01
+    assert p.review_date == "令和7年7月3日"
+    p = build_plan(ledger([case(review_date=date(2025, 9, 1))]), case(review_date=date(2025, 9, 1)), as_of=date(2025, 7, 1))
+    assert p.review_date == "令和7年9月1日"  # the one entered wins
+

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.ledger_builder import WEK, address, check, clean_child, clean_spec, codes, found
+from tests.ledger_builder import WEK, address, check, clean_case, clean_child, clean_spec, codes, found
 
 from xlsbridge.domain.layout import CASES, CHILDREN, VISITS
 
-K, V = CHILDREN.name, VISITS.name
+K, V, C = CHILDREN.name, VISITS.name, CASES.name
 
 
 def _child(**kw):
@@ -143,3 +143,43 @@ def test_national_pre_consultation_of_both_parents(tmp_path):
     spec.cases[0]["father.pre_consultation"] = None
     assert found(check(tmp_path / "l.xlsx", spec)) == {
         ("pre-consultation-missing", address(CASES.name, "father.pre_consultation", 2))}
+
+
+def test_a_future_birth_date_is_not_also_an_age_of_zero(tmp_path):
+    # Born 2025-07-01, after AS_OF (2025-06-30) and after both visits: the birth date is wrong; before, the
+    # child was also "0 years old at V-001" (child-under-min-age).
+    assert found(check(tmp_path / "a.xlsx", _child(birth_date=date(2025, 7, 1)))) == {
+        ("birth-date-future", address(K, "birth_date", 2))}
+
+
+@pytest.mark.parametrize("frequency, wrong", [
+    ("月1回", False), ("2か月に1回", False), ("2ヶ月に1回", False), ("年6回", False), ("3か月に1回", False),
+    ("月2回", True), ("隔週", True), ("2週間に1回", True), ("週1回", True), ("4週に1回", True), ("年13回", True),
+    ("相談して決める", False),  # says no number: nothing to check
+])
+def test_national_case_planned_more_than_once_a_month(tmp_path, frequency, wrong):
+    # domain.md: at most one supported visit per month; a national case planned more often is an error.
+    # Every 4 weeks (28 days) puts two visits in a 29–31-day month; 13 a year is more than 12.
+    got = found(check(tmp_path / "l.xlsx", _national(frequency=frequency)))
+    assert got == ({("national-frequency", address(C, "frequency", 2))} if wrong else set())
+
+
+def test_national_programme_a_second_time(tmp_path):
+    # GOV: 過去に本事業の対象となっていない者.  C-001 (national, closed) supported 北陸 一郎 (2018-05-10);
+    # C-002, applied for on 2025-06-01, enrols him in the national programme again.
+    spec = _national(status="closed")
+    spec.cases.append(clean_case(case_id="C-002", application_date=date(2025, 6, 1), status="consulting",
+                                 national_program=True, child_support_allowance=True, **{
+                                     "father.contract_date": None, "mother.contract_date": None,
+                                     "agreement_confirmed": None}))
+    spec.children.append(clean_child(case_id="C-002"))
+    report = check(tmp_path / "a.xlsx", spec)
+    assert found(report) == {("national-second-time", address(C, "national_program", 3))}
+    assert "C-001" in report.items[0].message and "北陸" not in report.items[0].message
+    # A different child (another birth date) is not the same person.
+    spec.children[1]["birth_date"] = date(2019, 5, 10)
+    assert found(check(tmp_path / "b.xlsx", spec)) == set()
+    # Nor is C-002 outside the programme.
+    spec.children[1]["birth_date"] = date(2018, 5, 10)
+    spec.cases[1]["national_program"] = False
+    assert found(check(tmp_path / "c.xlsx", spec)) == set()

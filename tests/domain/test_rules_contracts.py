@@ -170,3 +170,43 @@ def test_reduction_negative_and_reason(tmp_path):
     assert found(check(tmp_path / "b.xlsx", spec)) == {("reduction-reason-missing", address(C, "reduction_reason", 2))}
     spec.cases[0]["reduction_reason"] = "ひとり親家庭で収入減"
     assert found(check(tmp_path / "c.xlsx", spec)) == set()
+
+
+def test_a_case_with_contracts_or_visits_needs_its_written_agreement(tmp_path):
+    # domain.md: the parents' agreement is confirmed in writing (合意書確認日); a case with contracts or
+    # visits but no written agreement is an error.  Before: nothing was said.
+    spec = clean_spec()
+    spec.cases[0]["agreement_confirmed"] = None
+    report = check(tmp_path / "a.xlsx", spec)
+    assert found(report) == {("agreement-missing", address(C, "agreement_confirmed", 2))}
+    assert report.items[0].message.startswith("契約と面会がありますが、合意書確認日がありません")
+    # Still in consultation (no contract, no visit): nothing to confirm yet.
+    spec.cases[0].update({"status": "consulting", "father.contract_date": None, "mother.contract_date": None})
+    spec.visits = []
+    assert found(check(tmp_path / "b.xlsx", spec)) == set()
+
+
+def test_a_reduction_larger_than_a_visits_fee_is_reported_on_the_case(tmp_path):
+    # C-001's visits are accompanied, 1 child, 金沢市: 8,500 each.  A reduction of 9,000 a visit exceeds
+    # the fee it reduces (domain.md: an input error, not a silent cap).  Before: cut to 8,500, nothing said.
+    spec = clean_spec()
+    spec.cases[0].update(reduction=9000, reduction_reason="生活困窮")
+    report = check(tmp_path / "a.xlsx", spec)
+    assert found(report) == {("reduction-over-fee", address(C, "reduction", 2))}
+    assert report.items[0].message == ("減額 9000 円が面会の料金 8500 円を超えています（面会 V-001、2025-04-12）。"
+                                       "減額を料金以下にしてください")
+    spec.cases[0]["reduction"] = 8500  # the whole fee: allowed
+    assert found(check(tmp_path / "b.xlsx", spec)) == set()
+
+
+def test_fees_leave_a_case_with_a_reduction_over_the_fee_unpriced(tmp_path):
+    from tests.ledger_builder import write_ledger
+    from xlsbridge.services.fees import compute_fees, computed_values
+    from xlsbridge.io.reader import read_ledger
+
+    spec = clean_spec()
+    spec.cases[0].update(reduction=9000, reduction_reason="生活困窮")
+    read = read_ledger(write_ledger(tmp_path / "l.xlsx", spec))
+    result = compute_fees(read, date(2025, 6, 30))
+    assert [vp.breakdown for vp in result.prices] == [None, None]
+    assert computed_values(result.prices[0], read)["fee.breakdown"] == f"未計算: {address(C, 'reduction', 2)}（減額が料金を超える）を直してください"

@@ -137,3 +137,71 @@ def test_case_staff_is_checked_too(tmp_path):
     spec = clean_spec()
     spec.cases[0]["staff"] = "田中"
     assert found(check(tmp_path / "l.xlsx", spec)) == {("staff-unknown", address(CASES.name, "staff", 2))}
+
+
+def test_a_held_visit_longer_than_the_fee_and_its_extension(tmp_path):
+    # The accompanied fee buys 120 minutes.  10:00–14:00 with no extension is 240 minutes: an error at the
+    # end time, never priced as a 2-hour visit (before: no finding, priced 8,500).
+    report = check(tmp_path / "a.xlsx", _visit(end=time(14, 0)))
+    assert found(report) == {("duration-over-included", address(V, "end", 2))}
+    assert report.items[0].message.startswith("付き添い型の料金は120分までですが、面会（10:00～14:00）は延長を除いて240分です")
+    # 10:00–14:00 with 120 minutes agreed: 240 − 120 = 120, inside the fee.
+    assert found(check(tmp_path / "b.xlsx", _visit(end=time(14, 0), extension_minutes=120, extension_agreed=True))) == set()
+    # 10:00–13:30 with 60 agreed: 210 − 60 = 150 > 120.
+    assert found(check(tmp_path / "c.xlsx", _visit(end=time(13, 30), extension_minutes=60, extension_agreed=True))) == {
+        ("duration-over-included", address(V, "end", 2))}
+
+
+def test_a_visit_without_times_under_a_time_banded_schedule(tmp_path):
+    from xlsbridge.domain.settings import PriceBand
+
+    from tests.ledger_builder import WEK
+
+    schedule = WEK.schedules[0]
+    banded = tuple(st.model_copy(update={"base_bands": (PriceBand(up_to_minutes=120, price=8500),
+                                                        PriceBand(up_to_minutes=240, price=12000)),
+                                         "included_minutes": 240})
+                   if st.key == "accompanied" else st for st in schedule.support_types)
+    spec = _visit(start=None, end=None)
+    spec.settings = WEK.model_copy(update={"schedules": (schedule.model_copy(update={"support_types": banded}),)})
+    report = check(tmp_path / "a.xlsx", spec)
+    assert ("duration-needed", address(V, "start", 2)) in found(report)
+    # The flat WEK schedule prices a visit without times (before, the banded one did too: the cheapest band).
+    assert "duration-needed" not in {i.code for i in check(tmp_path / "b.xlsx", _visit(start=None, end=None)).items}
+
+
+def test_duration_invalid_names_the_two_times(tmp_path):
+    # 20:00 to 10:00 is −600 minutes: the message says which two times gave it.
+    report = check(tmp_path / "a.xlsx", _visit(start=time(20, 0), end=time(10, 0)))
+    item = next(i for i in report.items if i.code == "duration-invalid")
+    assert "20:00～10:00" in item.message and "-600 分" in item.message
+
+
+def test_extension_not_agreed_asks_for_the_lists_mark(tmp_path):
+    # The 延長事前相談 column's list is ○/×: the message asks for ○ (before: 「はい」).
+    report = check(tmp_path / "a.xlsx", _visit(extension_minutes=30, extension_agreed=False, end=time(12, 30)))
+    item = next(i for i in report.items if i.code == "extension-not-agreed")
+    assert "「○」" in item.message and "はい" not in item.message
+
+
+def test_a_visit_left_planned_after_its_date(tmp_path):
+    # V-001 (2025-04-12) still 予定 on AS_OF (2025-06-30): staff should record it held or cancelled.
+    report = check(tmp_path / "a.xlsx", _visit(status="planned"))
+    assert found(report) == {("visit-still-planned", address(V, "status", 2))}
+    assert report.items[0].severity == "warning"
+    # On its own date it is not late yet.
+    assert found(check(tmp_path / "b.xlsx", _visit(status="planned"), as_of=date(2025, 4, 12))) == set()
+
+
+@pytest.mark.parametrize("notice, warned", [
+    (datetime(2025, 4, 12, 10, 30), True),    # after the 10:00 start
+    (datetime(2025, 4, 12, 9, 0), False),     # that morning, before it began (no refund, but plausible)
+    (datetime(2025, 2, 10, 9, 0), True),      # 61 days before (04-12 − 02-10 = 61 > 60)
+    (datetime(2025, 2, 11, 9, 0), False),     # 60 days before
+])
+def test_implausible_cancellation_notices_are_warned_and_still_priced(tmp_path, notice, warned):
+    spec = _visit(status="cancelled", cancelled_by="mother", cancelled_at=notice, content=None)
+    report = check(tmp_path / "a.xlsx", spec)
+    assert found(report) == ({("cancel-notice-implausible", address(V, "cancelled_at", 2))} if warned else set())
+    if warned:
+        assert report.items[0].severity == "warning" and notice.strftime("%Y-%m-%d %H:%M") in report.items[0].message

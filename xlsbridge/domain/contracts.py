@@ -72,3 +72,19 @@ def excluded_at(child: Child, day: date, rules: Rules) -> tuple[str, str] | None
     if age < rules.exit_age:
         return None
     return f"{age}歳（{rules.exit_age}歳以上）", f"aged {age} ({rules.exit_age} or older)"
+
+
+def next_review(case: Case, as_of: date, interval_months: int) -> date | None:
+    """The support plan's next review (見直し予定日): the one entered on the case, or else the first one on
+    or after ``as_of`` of the reviews every ``interval_months`` counted from the day both parents had
+    signed, each from that date, not from the previous review (domain.md "Support plans and review"):
+    a contract of 08-31 has reviews on 11-30, 02-28 (or 29) and 05-31."""
+    if case.review_date is not None:
+        return case.review_date
+    start = case.both_signed_on()
+    if start is None:
+        return None
+    k = 1
+    while add_months(start, interval_months * k) < as_of:
+        k += 1
+    return add_months(start, interval_months * k)

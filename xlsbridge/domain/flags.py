@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..i18n import t
-from .contracts import current_term, excluded_at
+from .contracts import current_term, excluded_at, next_review
 from .jpcalendar import add_months
 from .jpcalendar import format_era_or_year as format_era  # ledger dates before 昭和 must not stop the list
 from .jpcalendar import format_era_year_month_or_year as format_era_year_month
@@ -125,15 +125,11 @@ def _national(case: Case, visits: list, as_of: date, horizon: date, ledger: Ledg
 
 
 def _review(case: Case, as_of: date, horizon: date, interval: int) -> list[Flag]:
-    if case.review_date is not None:
-        due, note = case.review_date, ""
-    else:
-        start = case.both_signed_on()
-        if start is None:
-            return []
-        due = add_months(start, interval)
-        while due < as_of:
-            due = add_months(due, interval)
+    due = next_review(case, as_of, interval)
+    if due is None:
+        return []
+    note = ""
+    if case.review_date is None:
         note = t(f"（見直し予定日が未入力のため契約日から{interval}か月ごとで計算）",
                  f" (no review date entered: every {interval} months from the contract)")
     if due > horizon:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .contracts import contract_end
+from .contracts import contract_end, next_review
 from .jpcalendar import age_on, end_of_school_year_turning
 from .jpcalendar import format_era_or_year as format_era  # a ledger date before 昭和 must not stop the plan
 from .ledger import Case, Child, Ledger, Visit
@@ -24,12 +24,13 @@ from .settings import PlanItem, Rules
 
 PARENT_JA = {"father": "父", "mother": "母"}
 SEX_JA = {"male": "男", "female": "女"}
-STATUS_JA = {"planned": "予定", "held": "実施", "cancelled": "中止"}
+# 6. 援助内容 in the national form's own words (domain.md "The plan sheet").
 SUPPORT_ITEMS = (
-    ("coordination", "(1) 連絡調整"),
-    ("handover", "(2) 子の受渡し（(1)を含む）"),
-    ("accompanied", "(3) 付添い（(1)、(2)を含む）"),
+    ("coordination", "(1) 親子交流の連絡調整（日時、場所、時間、方法などの調整を含む）"),
+    ("handover", "(2) 子の受渡し（援助内容(1)を含む）"),
+    ("accompanied", "(3) 親子交流の際の付添い（援助内容(1)(2)を含む）"),
 )
+CHILDREN_LABEL = "親子交流を行う未成年者"  # the form's field 5
 SHORT_OPTIONS = ("1回", "2回")
 CONTINUING_OPTIONS = ("月1回", "2か月に1回", "その他")
 
@@ -74,6 +75,7 @@ class PlanSheet:
     continuing_ticks: tuple[tuple[str, bool], ...]
     condition_note: str
     staff: str
+    review_date: str  # 見直し予定日: entered, or counted from the contract date [CFC]
     progress: tuple[ProgressRow, ...]
     drawn_on: str
     # The profile's part (defaults: the national form as WEK prints it).
@@ -81,6 +83,7 @@ class PlanSheet:
     min_child_rows: int = 3
     min_progress_rows: int = 12
     form_name: str = "国の様式"
+    continuing_other: str = ""  # the その他（　） blank of 継続型's 頻度
 
 
 def era(d: date | None) -> str:
@@ -113,15 +116,18 @@ def build_plan(ledger: Ledger, case: Case, as_of: date, *,
         short_ticks=tuple((o, case.condition == "short" and _freq(case) == o) for o in SHORT_OPTIONS),
         condition_continuing=case.condition == "continuing",
         continuing_ticks=_continuing_ticks(case),
-        condition_note=_condition_note(case),
+        condition_note="",
         staff=case.staff or "",
-        progress=tuple(_progress(v) for v in visits if v.visit_date is not None),
+        review_date=era(next_review(case, as_of, ledger.settings.rules.review_interval_months)),
+        # Progress is what took place: held visits and contacts, not planned or cancelled ones.
+        progress=tuple(_progress(v) for v in visits if v.visit_date is not None and v.status == "held"),
         drawn_on=era(as_of),
         extra_items=tuple((item.label, plan_item_text(item, case, children, ledger.settings.rules))
                           for item in profile.extra_items),
         min_child_rows=profile.min_child_rows,
         min_progress_rows=profile.min_progress_rows,
         form_name=profile.name,
+        continuing_other=_other_frequency(case),
     )
 
 
@@ -200,10 +206,11 @@ def _continuing_ticks(case: Case) -> tuple[tuple[str, bool], ...]:
     )
 
 
-def _condition_note(case: Case) -> str:
+def _other_frequency(case: Case) -> str:
+    """What goes in the form's その他（　） blank: a continuing frequency other than its two choices."""
     freq = _freq(case)
     if case.condition == "continuing" and freq and freq not in CONTINUING_OPTIONS[:2]:
-        return f"その他: {case.frequency}"
+        return (case.frequency or "").strip()
     return ""
 
 
@@ -220,9 +227,8 @@ def _progress(v: Visit) -> ProgressRow:
         when = f"{v.start:%H:%M}～{v.end:%H:%M}"
     elif v.start:
         when = f"{v.start:%H:%M}～"
-    kind = {"coordination": "連絡調整", "handover": "受渡し", "accompanied": "付添い"}.get(v.support_type or "", v.support_type or "")
-    status = STATUS_JA.get(v.status or "", "")
-    content = f"{kind}（{status}）"
+    content = {"coordination": "連絡調整", "handover": "子の受渡し", "accompanied": "付添い"}.get(
+        v.support_type or "", v.support_type or "")
     if v.content:
         content += f" {v.content}"
     return ProgressRow(era(v.visit_date), when, content, v.staff or "")

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..domain.plan import PlanSheet
+from ..domain.plan import CHILDREN_LABEL, PlanSheet
 from ..domain.settings import PlanProfile
 from .cells import set_value
 
@@ -79,7 +79,7 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
         ])
     r += 1
     children_top = r
-    r = _header(ws, r, "5. 子ども", [("氏名", 3), ("生年月日", 2), ("年齢", 1), ("性別", 1)])
+    r = _header(ws, r, f"5. {CHILDREN_LABEL}", [("氏名", 3), ("生年月日", 2), ("年齢", 1), ("性別", 1)])
     for i in range(max(plan.min_child_rows, len(plan.children))):
         child = plan.children[i] if i < len(plan.children) else None
         r = _row(ws, r, "", [
@@ -90,15 +90,18 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
         ])
     ws.merge_cells(start_row=children_top, start_column=1, end_row=r - 1, end_column=1)
     r += 1
-    support = "　".join(f"{tick(on)}{label}" for label, on in plan.support_ticks)
-    r = _row(ws, r, "6. 援助内容", [(support, 7)], height=32)
+    support = "\n".join(f"{tick(on)}{label}" for label, on in plan.support_ticks)
+    r = _row(ws, r, "6. 援助内容", [(support, 7)], height=48)
     r = _row(ws, r, "　備考", [(plan.support_note, 7)])
     short = "・".join(f"{tick(on)}{o}" for o, on in plan.short_ticks)
-    cont = "・".join(f"{tick(on)}{o}" for o, on in plan.continuing_ticks)
-    conditions = f"{tick(plan.condition_short)}(1) 短期型（{short}）　{tick(plan.condition_continuing)}(2) 継続型（{cont}）"
+    # 継続型（頻度：月1回・2か月に1回・その他（　　）), the other frequency written in the blank.
+    cont = "・".join(f"{tick(on)}{o}" + (f"（{plan.continuing_other or '　　'}）" if o == "その他" else "")
+                    for o, on in plan.continuing_ticks)
+    conditions = f"{tick(plan.condition_short)}(1) 短期型（{short}）\n{tick(plan.condition_continuing)}(2) 継続型（頻度：{cont}）"
     r = _row(ws, r, "7. 援助条件", [(conditions, 7)], height=32)
     r = _row(ws, r, "　備考", [(plan.condition_note, 7)])
     r = _row(ws, r, "8. 支援員氏名", [(plan.staff, 7)])
+    r = _row(ws, r, "　見直し予定日", [(plan.review_date, 7)])
     number = 9
     for label, text in plan.extra_items:  # the profile's items, numbered on from 8
         r = _row(ws, r, f"{number}. {label}", [(text, 7)], height=32 if len(text) > 40 else 22)

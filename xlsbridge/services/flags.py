@@ -52,7 +52,8 @@ def render_text(report: FlagsReport) -> str:
     lines = [head]
     for f in report.flags:
         days = t(f"{f.days_left}日後", f"in {f.days_left} d") if f.days_left >= 0 else t(f"{-f.days_left}日超過", f"{-f.days_left} d overdue")
-        lines.append(f"  {f.due.isoformat()} {rjust(days, 10)}  {ljust(f.name, 26)} {ljust(f.case_id, 8)} {f.action}")
+        about = f"{f.case_id} {f.record}" if f.record else f.case_id  # which child or visit, as CSV and JSON say
+        lines.append(f"  {f.due.isoformat()} {rjust(days, 10)}  {ljust(f.name, 26)} {ljust(about, 8)} {f.action}")
     return "\n".join(lines)
 
 
