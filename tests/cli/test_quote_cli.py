@@ -180,6 +180,6 @@ def test_capped_amounts_and_an_implausible_notice_are_explained():
             "--cancelled-at", "2025-03-01 10:00", "--cancelled-by", "mother")
     assert p.returncode == 0, p.stderr
     assert "返金 1,300円（差引 500円）" in p.stdout
-    assert "※ 母の会員割引は母の負担額 200円までです（割引 500円）" in p.stdout
-    assert "残り 50円は父の返金から差し引きます" in p.stdout
+    assert "※ 母の会員割引 500円は母の負担額 200円まで" in p.stdout
+    assert "残り 50円は父の返金から差し引き" in p.stdout
     assert "※ 中止連絡日時が面会日の60日以上前です" in p.stdout

@@ -51,6 +51,16 @@ def ledger(cases, visits=(), children=(), **kw) -> Ledger:
 # --- pricing the ledger ----------------------------------------------------------------------
 
 
+def test_the_breakdown_text_says_why_an_amount_was_capped():
+    # handover 4,500 at 1:0: the father pays it all, the mother nothing; her ¥500 member discount is held
+    # to her share, 0.  Total 4,500.
+    c = case(support_type="handover", ratio=Ratio.parse("1:0"),
+             mother=ParentRecord(name="x", contract_date=date(2025, 4, 3), member=True))
+    v = visit(1, support_type="handover", start=None, end=None)
+    [vp] = price_ledger(ledger([c], [v]), [])
+    assert breakdown_text(vp.breakdown, WEK, v) == "受け渡し型 4,500 = 4,500円（母の会員割引 500円は母の負担額 0円まで）"
+
+
 def test_ledger_visits_use_the_cases_ratio_membership_and_reduction():
     # handover 4,500; case ratio 60:40, mother a member, reduction 500:
     # 4,500 − 500 = 4,000 → 2,400 / 1,600; mother −500 → 1,100; total 3,500

@@ -188,11 +188,10 @@ def cap_note(cap: Cap) -> tuple[str, str]:
     ja, en = _WHO[cap.parent]
     other_ja, other_en = _WHO["mother" if cap.parent == "father" else "father"]
     if cap.kind == "member_discount":
-        return (f"{ja}の会員割引は{ja}の負担額 {cap.applied:,}円までです（割引 {cap.wanted:,}円）",
-                f"the {en}'s member discount is held to the {en}'s share of {cap.applied:,} yen "
-                f"(discount {cap.wanted:,} yen)")
-    return (f"{ja}の支払額が差引分の{ja}の割合 {cap.wanted:,}円より少ないため、{ja}から {cap.applied:,}円、"
-            f"残り {cap.wanted - cap.applied:,}円は{other_ja}の返金から差し引きます",
+        return (f"{ja}の会員割引 {cap.wanted:,}円は{ja}の負担額 {cap.applied:,}円まで",
+                f"the {en}'s member discount of {cap.wanted:,} yen is held to the {en}'s share, {cap.applied:,} yen")
+    return (f"{ja}の支払額が差引分の{ja}の割合 {cap.wanted:,}円より少ないため{ja}から {cap.applied:,}円、"
+            f"残り {cap.wanted - cap.applied:,}円は{other_ja}の返金から差し引き",
             f"the {en} paid less than their part of the amount kept ({cap.wanted:,} yen): {cap.applied:,} yen "
             f"from the {en}, the other {cap.wanted - cap.applied:,} yen off the {other_en}'s refund")
 
