@@ -282,7 +282,8 @@ def test_plan_sheet_draws_the_municipal_variant():
     assert labels.index("9. 見直し予定日") < labels.index("10. 支援の終了予定日") < labels.index("11. 対象年齢") \
         < labels.index("12. 支援経過")
     assert "様式: ほしの市様式（架空）" in ws.cell(2, 1).value
-    children_rows = labels.index("6. 援助内容") - labels.index("5. 子ども") - 2  # its header row, a blank row
+    assert "　見直し予定日" not in labels  # the review date is stated once, as the city's item 9
+    children_rows = labels.index("6. 援助内容") - labels.index("5. 親子交流を行う未成年者") - 2  # its header row, a blank row
     assert children_rows == 4  # the city's form keeps four child rows
     title = labels.index("12. 支援経過") + 1  # its row
     # the title, the table's header row, sixteen 支援経過 rows, the privacy note one row below them

@@ -75,7 +75,7 @@ class PlanSheet:
     continuing_ticks: tuple[tuple[str, bool], ...]
     condition_note: str
     staff: str
-    review_date: str  # 見直し予定日: entered, or counted from the contract date [CFC]
+    review_date: str | None  # 見直し予定日: entered, or counted from the contract date [CFC]; None: an extra item
     progress: tuple[ProgressRow, ...]
     drawn_on: str
     # The profile's part (defaults: the national form as WEK prints it).
@@ -118,11 +118,13 @@ def build_plan(ledger: Ledger, case: Case, as_of: date, *,
         continuing_ticks=_continuing_ticks(case),
         condition_note="",
         staff=case.staff or "",
-        review_date=era(next_review(case, as_of, ledger.settings.rules.review_interval_months)),
+        # stated once: as the profile's own item when it has one, else on its own row
+        review_date=None if any(i.source == "review_date" for i in profile.extra_items)
+        else era(next_review(case, as_of, ledger.settings.rules.review_interval_months)),
         # Progress is what took place: held visits and contacts, not planned or cancelled ones.
         progress=tuple(_progress(v) for v in visits if v.visit_date is not None and v.status == "held"),
         drawn_on=era(as_of),
-        extra_items=tuple((item.label, plan_item_text(item, case, children, ledger.settings.rules))
+        extra_items=tuple((item.label, plan_item_text(item, case, children, ledger.settings.rules, as_of))
                           for item in profile.extra_items),
         min_child_rows=profile.min_child_rows,
         min_progress_rows=profile.min_progress_rows,
@@ -131,11 +133,11 @@ def build_plan(ledger: Ledger, case: Case, as_of: date, *,
     )
 
 
-def plan_item_text(item: PlanItem, case: Case, children: list[Child], rules: Rules) -> str:
+def plan_item_text(item: PlanItem, case: Case, children: list[Child], rules: Rules, as_of: date) -> str:
     """What an extra item of the profile shows for ``case`` ("" when the ledger has no value)."""
     source = item.source
     if source == "review_date":
-        return era(case.review_date)
+        return era(next_review(case, as_of, rules.review_interval_months))
     if source == "agreement_confirmed":
         return era(case.agreement_confirmed)
     if source == "father.contract_date":

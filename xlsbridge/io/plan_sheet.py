@@ -101,7 +101,8 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     r = _row(ws, r, "7. 援助条件", [(conditions, 7)], height=32)
     r = _row(ws, r, "　備考", [(plan.condition_note, 7)])
     r = _row(ws, r, "8. 支援員氏名", [(plan.staff, 7)])
-    r = _row(ws, r, "　見直し予定日", [(plan.review_date, 7)])
+    if plan.review_date is not None:  # else the profile prints it among its items
+        r = _row(ws, r, "　見直し予定日", [(plan.review_date, 7)])
     number = 9
     for label, text in plan.extra_items:  # the profile's items, numbered on from 8
         r = _row(ws, r, f"{number}. {label}", [(text, 7)], height=32 if len(text) > 40 else 22)
