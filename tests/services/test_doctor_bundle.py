@@ -1,8 +1,8 @@
 """`xlsbridge bundle` (what an admin copies to staff PCs) and `xlsbridge doctor` (is this PC ready?).
 
 The bundle: every file its install guide names is in the folder; the add-in is this package's
-version; the template carries the organisation's settings; xlwings.conf holds the interpreter line;
-the checksums match.  The doctor: exit 0 without a problem, 1 with one (a mismatched add-in, a ledger
+version; the template carries the organisation's settings; the checksums match (the offline
+installer and its wheelhouse: test_bundle_offline.py).  The doctor: exit 0 without a problem, 1 with one (a mismatched add-in, a ledger
 of an old or newer template, a ledger that cannot be read), each with what to do.
 """
 
@@ -24,13 +24,13 @@ from xlsbridge.domain.layout import TEMPLATE_VERSION
 from xlsbridge.io.reader import read_ledger
 from xlsbridge.io.settings_sheet import write_settings_sheets
 from xlsbridge.io.settings_toml import default_settings, shipped_text
-from xlsbridge.services.bundle import GUIDE, check_python_path, install_guide, make_bundle
+from xlsbridge.services.bundle import GUIDE, install_guide, make_bundle
 from xlsbridge.services.doctor import doctor_checks, interpreter_in_config, xlwings_config_check
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "workbooks" / "案件台帳サンプル.xlsx"
 # What the guide may name as a file: anything with the extension of a file the bundle holds.
-FILE_NAME = re.compile(r"[\w\-.一-龥ぁ-んァ-ヶー]+\.(?:xlam|xlsx|toml|conf|whl|txt)\b")
+FILE_NAME = re.compile(r"[\w\-.一-龥ぁ-んァ-ヶー]+\.(?:xlam|xlsx|toml|cmd|txt)\b")
 
 
 def xlsbridge(*args: str) -> tuple[int, str, str]:
@@ -39,12 +39,13 @@ def xlsbridge(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def tokyo_bundle(tmp_path_factory) -> Path:
+def tokyo_bundle(tmp_path_factory, windows_wheelhouse) -> Path:
     root = tmp_path_factory.mktemp("bundle")
     org = root / "団体設定.toml"
     org.write_text(shipped_text("example-tokyo"), encoding="utf-8")
     out = root / "配布"
-    code, stdout, stderr = xlsbridge("bundle", "--out", str(out), "--settings", str(org))
+    code, stdout, stderr = xlsbridge("bundle", "--out", str(out), "--settings", str(org),
+                                     "--wheelhouse", str(windows_wheelhouse))
     assert code == 0, stderr
     return out
 
@@ -60,27 +61,19 @@ def guide_text(folder: Path) -> str:
 
 def test_every_file_the_guide_names_is_in_the_bundle(tokyo_bundle):
     named = set(FILE_NAME.findall(guide_text(tokyo_bundle)))
-    present = {p.name for p in tokyo_bundle.iterdir()}
+    present = {p.name for p in tokyo_bundle.iterdir() if p.is_file()}
+    assert (tokyo_bundle / "wheelhouse").is_dir() and "wheelhouse" in guide_text(tokyo_bundle)
     assert named, "the guide names no file?"
     assert named <= present, f"named in the guide but missing: {named - present}"
     # And the other way round: the guide lists everything handed over.
     assert present <= named
 
 
-def test_every_file_the_guide_names_is_in_the_bundle_with_a_wheel(tmp_path):
-    wheel = tmp_path / f"xlsbridge-{__version__}-py3-none-any.whl"
-    wheel.write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    bundle = make_bundle(tmp_path / "配布", WEK, wheel=wheel)
-    text = guide_text(bundle.folder)
-    assert set(FILE_NAME.findall(text)) == {p.name for p in bundle.folder.iterdir()}
-    assert f'-m pip install {wheel.name}' in text
-
-
 def test_the_guide_covers_the_set_up_traps(tokyo_bundle):
     text = guide_text(tokyo_bundle)
-    for needed in ("python.org", "Microsoft Store", "pip install xlsbridge", "addin install --file xlsbridge.xlam",
-                   r"%APPDATA%\Microsoft\Excel\XLSTART", "信頼できる場所", "プロパティ", "許可する", "OneDrive",
-                   "日本語などを含むフォルダー名", "doctor", r"C:\Python311\python.exe"):
+    for needed in ("python.org", "Microsoft Store", "install.cmd", r"%APPDATA%\Microsoft\Excel\XLSTART",
+                   r"%USERPROFILE%\.xlsbridge\xlsbridge.conf", "信頼できる場所", "プロパティ", "許可する", "OneDrive",
+                   "ユーザー名が日本語", "保護ビュー", "自己診断", r"C:\xlsbridge", "xlsbridge_backup"):
         assert needed in text, needed
     assert "NPO法人みなと親子交流ネット（架空の例）" in text.splitlines()[0]
 
@@ -97,57 +90,47 @@ def test_template_carries_the_organisations_settings(tokyo_bundle):
     assert (tokyo_bundle / "団体設定.toml").read_text(encoding="utf-8") == shipped_text("example-tokyo")
 
 
-def test_xlwings_conf_has_the_interpreter_line(tokyo_bundle):
-    data = (tokyo_bundle / "xlwings.conf").read_bytes()
-    assert data == b'"INTERPRETER_WIN","C:\\Python311\\python.exe"\r\n'
-    assert interpreter_in_config(data.decode("ascii"), "INTERPRETER_WIN") == r"C:\Python311\python.exe"
-
-
 def test_checksums_match(tokyo_bundle):
     lines = (tokyo_bundle / "SHA256SUMS.txt").read_text(encoding="utf-8").splitlines()
     listed = {}
     for line in lines:
         digest, name = line.split("  ", 1)
         listed[name] = digest
-    assert set(listed) == {p.name for p in tokyo_bundle.iterdir()} - {"SHA256SUMS.txt"}
+    files = {p.relative_to(tokyo_bundle).as_posix() for p in tokyo_bundle.rglob("*") if p.is_file()}
+    assert set(listed) == files - {"SHA256SUMS.txt"} and any(n.startswith("wheelhouse/") for n in listed)
     for name, digest in listed.items():
         assert hashlib.sha256((tokyo_bundle / name).read_bytes()).hexdigest() == digest
 
 
-def test_bundle_is_reproducible(tmp_path):
-    a = make_bundle(tmp_path / "a", WEK)
-    b = make_bundle(tmp_path / "b", WEK)
+def test_bundle_is_reproducible(tmp_path, windows_wheelhouse):
+    a = make_bundle(tmp_path / "a", WEK, wheelhouse=windows_wheelhouse)
+    b = make_bundle(tmp_path / "b", WEK, wheelhouse=windows_wheelhouse)
     assert a.files == b.files  # names, sizes and sha256 of every file
 
 
-def test_bundle_refuses_a_non_empty_folder_without_force(tmp_path):
+def test_bundle_refuses_a_non_empty_folder_without_force(tmp_path, windows_wheelhouse):
     out = tmp_path / "配布"
     out.mkdir()
     (out / "前の.txt").write_text("x")
-    code, _, err = xlsbridge("bundle", "--out", str(out))
+    code, _, err = xlsbridge("bundle", "--out", str(out), "--wheelhouse", str(windows_wheelhouse))
     assert code == 2 and "--force" in err and err.count("\n") == 1
-    code, _, err = xlsbridge("bundle", "--out", str(out), "--force")
+    code, _, err = xlsbridge("bundle", "--out", str(out), "--force", "--wheelhouse", str(windows_wheelhouse))
     assert code == 0, err
     assert not (out / "前の.txt").exists() and (out / "xlsbridge.xlam").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".xlsbridge-bundle-")]  # no staging left
 
 
-@pytest.mark.parametrize("python, why", [
-    (r"C:\Users\yamada\AppData\Local\Microsoft\WindowsApps\python.exe", "Microsoft Store"),
-    (r"C:\ユーザー\python.exe", "半角英数字以外"),
-    (r"C:\Users\y\OneDrive\Python\python.exe", "OneDrive"),
-    ("/usr/bin/python3", "python.exe"),
-])
-def test_bundle_refuses_a_python_excel_cannot_start(python, why):
-    with pytest.raises(UserError) as info:
-        check_python_path(python)
-    assert why in info.value.ja
+def test_bundle_refuses_an_install_folder_excel_cannot_start_python_from(tmp_path, windows_wheelhouse):
+    code, _, err = xlsbridge("bundle", "--out", str(tmp_path / "配布"), "--install-dir", r"C:\ユーザー\xlsbridge",
+                             "--wheelhouse", str(windows_wheelhouse))
+    assert code == 2 and "英数字" in err and err.count("\n") == 1
+    assert not (tmp_path / "配布").exists()
 
 
-def test_guide_follows_the_python_location():
-    text = install_guide("団体", r"D:\Py312\python.exe", None)
-    assert r'"D:\Py312\python.exe" -m pip install xlsbridge==' in text
-    assert r'"D:\Py312\Scripts\xlsbridge.exe" addin install --file xlsbridge.xlam' in text
+def test_guide_follows_the_install_folder():
+    text = install_guide("団体", r"D:\xlsbridge", 30)
+    assert r"[2/5] D:\xlsbridge に xlsbridge 専用の Python 環境（venv）を作ります" in text
+    assert "30 個の .whl" in text
 
 
 # ---- doctor --------------------------------------------------------------------------------------
