@@ -327,9 +327,9 @@ def test_a_ledger_open_in_excel_is_refused_use_out_instead(tmp_path):
         assert run.code == 2, args
         assert run.stderr.strip() == ("xlsbridge: 台帳.xlsx は Excel で開かれています。Excel で閉じてから実行するか、"
                                       "--out で別のファイルに書き出してください")
-    # flags prints its list anyway and says the sheet was not updated
+    # flags prints its list anyway, says the sheet was not updated, and exits 2: nothing was written
     run = H.cli("flags", str(ledger), "--as-of", AS_OF.isoformat())
-    assert run.code == 0 and "期限・年齢シートは更新していません" in run.stderr and "Excel で開かれています" in run.stderr
+    assert run.code == 2 and "C-001" in run.stdout and "期限・年齢シートは更新していません" in run.stderr and "Excel で開かれています" in run.stderr
     assert ledger.read_bytes() == before
     run = H.cli("fees", str(ledger), "--out", str(tmp_path / "コピー.xlsx"), "--as-of", AS_OF.isoformat())
     assert run.code == 0, run.stderr
@@ -338,7 +338,7 @@ def test_a_ledger_open_in_excel_is_refused_use_out_instead(tmp_path):
 
 
 def test_backups_are_whole_and_pruned(tmp_path):
-    """Each in-place write keeps a complete copy of the previous ledger; only the newest 30 stay."""
+    """Each in-place write keeps a complete copy of the previous ledger; only the newest 20 stay."""
     ledger = write_ledger(tmp_path / "台帳.xlsx")
     folder = tmp_path / safe_write.BACKUP_DIR
     folder.mkdir()
@@ -381,11 +381,13 @@ def test_out_over_an_existing_workbook_respects_its_lock(tmp_path):
     ledger = write_ledger(tmp_path / "台帳.xlsx")
     other = write_ledger(tmp_path / "別の台帳.xlsx")
     before = other.read_bytes()
+    run = H.cli("fees", str(ledger), "--out", str(other), "--as-of", AS_OF.isoformat())
+    assert run.code == 2 and "別の台帳.xlsx はすでにあります。上書きするときは --force" in run.stderr
     with safe_write.ledger_lock(other, "xlsbridge fees"):
-        run = H.cli("fees", str(ledger), "--out", str(other), "--as-of", AS_OF.isoformat())
+        run = H.cli("fees", str(ledger), "--out", str(other), "--force", "--as-of", AS_OF.isoformat())
         assert run.code == 2 and "別の台帳.xlsx は使用中です" in run.stderr
         assert other.read_bytes() == before
-    run = H.cli("fees", str(ledger), "--out", str(other), "--as-of", AS_OF.isoformat())
+    run = H.cli("fees", str(ledger), "--out", str(other), "--force", "--as-of", AS_OF.isoformat())
     assert run.code == 0, run.stderr
     assert FEE_SUMMARY_SHEET in openpyxl.load_workbook(other).sheetnames
     assert not safe_write.lock_path(other).exists()

@@ -94,3 +94,13 @@ def usage_error_line(exc: click.UsageError) -> str:
             return t(f"{name} は次のどれかにしてください: {choices}", f"{name} must be one of: {choices}")
         return f"{name}: {exc.message}" if name else exc.message
     return exc.format_message() + help_hint
+
+
+def report_backup(update, err: bool = False) -> None:
+    """Name the backup an in-place write just made (every message that made one names it)."""
+    if update.unchanged:
+        click.echo(t("変更はありません。台帳は書き換えていません（バックアップも作っていません）",
+                     "nothing changed; the ledger was not rewritten (no backup made)"), err=err)
+    elif update.backup is not None:
+        click.echo(t(f"元の台帳のバックアップ: {update.backup}（xlsbridge backups で一覧・復元できます）",
+                     f"backup of the previous ledger: {update.backup} (list or restore with xlsbridge backups)"), err=err)

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .options import as_of_option, password_from, password_option, today
+from .common import report_backup
+from .options import as_of_option, force_option, password_from, password_option, today
 
 
 @click.command(
@@ -22,9 +23,10 @@ Example:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the result to this new workbook instead of updating the ledger.")
 @click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
+@force_option
 @as_of_option
 @password_option
-def fees(ledger, out, dry_run, as_of, password_env):
+def fees(ledger, out, dry_run, force, as_of, password_env):
     """Price every visit of LEDGER with the fee schedule in its settings sheet.
 
     Fills the computed columns of 面会記録 (基本料金 … 返金額, 内訳) and redraws the 料金集計 sheet
@@ -41,7 +43,7 @@ def fees(ledger, out, dry_run, as_of, password_env):
     from ..services.ledger_writes import ledger_update
 
     password = password_from(password_env)
-    with ledger_update(ledger, out=out, command="xlsbridge fees", read_only=dry_run) as update:
+    with ledger_update(ledger, out=out, command="xlsbridge fees", read_only=dry_run, force=force) as update:
         result = load_and_price(ledger, as_of=today(as_of), password=password)
         written = fees_workbook(load_workbook_bytes(ledger, password), result, dry_run=dry_run,
                                 macros=ledger.suffix.lower() == ".xlsm")
@@ -50,9 +52,11 @@ def fees(ledger, out, dry_run, as_of, password_env):
             _report_dry_run(written)
             return
         where = update.save_bytes(written.payload, password)
+    if update.unchanged:
+        report_backup(update)
+        return
     click.echo(t(f"変更したセル: {written.changed}。保存しました: {where}", f"cells changed: {written.changed}; saved {where}"))
-    if update.backup is not None:
-        click.echo(t(f"元の台帳のバックアップ: {update.backup}", f"backup of the previous ledger: {update.backup}"))
+    report_backup(update)
 
 
 def _report(result) -> None:
@@ -73,3 +77,4 @@ def _report_dry_run(written) -> None:
 
 def _show(value) -> str:
     return "（空）" if value in (None, "") else str(value)
+

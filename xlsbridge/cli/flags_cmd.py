@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .options import as_of_option, password_from, password_option, today
+from .common import report_backup
+from .options import as_of_option, force_option, password_from, password_option, today
 
 
 @click.command(
@@ -28,8 +29,9 @@ Example:
               help="Also write the list to the 期限・年齢 sheet of the ledger (safely, with a backup).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the ledger with the 期限・年齢 sheet to this new file instead of updating it in place.")
+@force_option
 @password_option
-def flags(ledger, as_of, within, fmt, write, out, password_env):
+def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     """List what needs action soon in LEDGER.
 
     \b
@@ -56,7 +58,7 @@ def flags(ledger, as_of, within, fmt, write, out, password_env):
         _emit(renderers[fmt](report), fmt)
         return
     try:
-        with ledger_update(ledger, out=out, command="xlsbridge flags") as update:
+        with ledger_update(ledger, out=out, command="xlsbridge flags", force=force) as update:
             report = compute_flags(read_ledger(ledger, password=password), day, within)
             _emit(renderers[fmt](report), fmt)
             payload = flags_workbook(load_workbook_bytes(ledger, password), report,
@@ -67,9 +69,11 @@ def flags(ledger, as_of, within, fmt, write, out, password_env):
         report = compute_flags(read_ledger(ledger, password=password), day, within)
         _emit(renderers[fmt](report), fmt)
         click.echo(t(f"期限・年齢シートは更新していません: {busy.message()}", f"sheet not updated: {busy.message()}"), err=True)
+        click.get_current_context().exit(busy.exit_code)  # nothing was written: a nightly job must see it
         return
-    if fmt == "text":
+    if fmt == "text" and not update.unchanged:
         click.echo(t(f"期限・年齢シートに書き込みました: {where}", f"written to the 期限・年齢 sheet: {where}"))
+    report_backup(update, err=fmt != "text")
 
 
 def _emit(text: str, fmt: str) -> None:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "xlsbridge.cli.doctor_cmd",
     "bundle": "xlsbridge.cli.bundle_cmd",
     "addin": "xlsbridge.cli.addin_cmd",
+    "backups": "xlsbridge.cli.backups_cmd",
 }
 
 

@@ -30,6 +30,10 @@ def password_option(f):
                              "written encrypted again with the same password.")(f)
 
 
+def force_option(f):
+    return click.option("--force", is_flag=True, help="Overwrite --out if it exists (without it an existing file is refused).")(f)
+
+
 def today(as_of: date | None) -> date:
     return as_of or date.today()
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .options import as_of_option, password_from, password_option, today
+from .common import report_backup
+from .options import as_of_option, force_option, password_from, password_option, today
 
 
 @click.command(
@@ -24,9 +25,10 @@ Example:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the plan sheets to this new workbook (holding nothing else) instead of the ledger.")
 @click.option("--pdf", is_flag=True, help="Also make a PDF with LibreOffice (must be installed).")
+@force_option
 @as_of_option
 @password_option
-def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
+def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
     """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.
 
     The items follow the official form in order: 申込日, 事前相談日, 申請者 and 相手方 (父・母,
@@ -47,10 +49,13 @@ def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
     password = password_from(password_env)
     day = today(as_of)
     if out is not None:
+        from ..io.safe_write import check_out_target
+
+        check_out_target(out, force=force, source=ledger)  # before the work
         read = read_ledger(ledger, password=password)
         plans = plans_for(read, select_cases(read, case_id, all_active), day)
         payload, names = plans_package(plans)  # one plan in memory at a time
-        with ledger_update(ledger, out=out, command="xlsbridge plan") as update:
+        with ledger_update(ledger, out=out, command="xlsbridge plan", force=force) as update:
             update.save_bytes(payload, None)  # a new file: plain, it holds no contact data
         target = out
     else:
@@ -62,6 +67,7 @@ def plan(ledger, case_id, all_active, out, pdf, as_of, password_env):
             target = update.save(wb, password)
     click.echo(t(f"計画書 {len(names)} 件を作成しました: {target}（シート: {', '.join(names[:10])}{' …' if len(names) > 10 else ''}）",
                  f"drew {len(names)} plan sheet(s) in {target} ({', '.join(names[:10])}{' …' if len(names) > 10 else ''})"))
+    report_backup(update)
     if pdf:
         _pdf(plans, target if out is not None else None, ledger)
 

@@ -8,7 +8,8 @@ import click
 
 from ..i18n import t
 from .common import DATE
-from .options import as_of_option, password_from, password_option, today
+from .common import report_backup
+from .options import as_of_option, force_option, password_from, password_option, today
 
 
 @click.command(
@@ -29,9 +30,10 @@ Example:
               help="Also write the 実績報告 sheet into the ledger (safely, with a backup).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the 実績報告 sheet to this new workbook holding nothing else (to send to a funder).")
+@force_option
 @as_of_option
 @password_option
-def report(ledger, start, end, fmt, sheet, out, as_of, password_env):
+def report(ledger, start, end, fmt, sheet, out, force, as_of, password_env):
     """Count what the organisation did in a period: the figures grant and activity reports ask for.
 
     \b
@@ -54,9 +56,12 @@ def report(ledger, start, end, fmt, sheet, out, as_of, password_env):
     day = today(as_of)
     renderers = {"text": render_text, "csv": render_csv, "json": render_json}
     if out is not None:
+        from ..io.safe_write import check_out_target
+
+        check_out_target(out, force=force, source=ledger)  # before the work
         result = compute_report(read_ledger(ledger, password=password), start, end, day)
         _emit(renderers[fmt](result), fmt)
-        with ledger_update(ledger, out=out, command="xlsbridge report") as update:
+        with ledger_update(ledger, out=out, command="xlsbridge report", force=force) as update:
             target = update.save(report_workbook(result), None)  # numbers only: a plain file
         _status(t(f"実績報告を保存しました: {target}", f"saved the report: {target}"), fmt)
         return
@@ -76,11 +81,12 @@ def report(ledger, start, end, fmt, sheet, out, as_of, password_env):
         # The figures are what matters: print them, and say why the sheet was not written.
         _emit(renderers[fmt](compute_report(read_ledger(ledger, password=password), start, end, day)), fmt)
         click.echo(t(f"実績報告シートは書き込んでいません: {busy.message()}", f"sheet not written: {busy.message()}"), err=True)
+        click.get_current_context().exit(busy.exit_code)  # nothing was written: a nightly job must see it
         return
     _emit(renderers[fmt](result), fmt)
-    _status(t(f"実績報告シートに書き込みました: {target}", f"written to the 実績報告 sheet: {target}"), fmt)
-    if update.backup is not None:
-        _status(t(f"元の台帳のバックアップ: {update.backup}", f"backup of the previous ledger: {update.backup}"), fmt)
+    if not update.unchanged:
+        _status(t(f"実績報告シートに書き込みました: {target}", f"written to the 実績報告 sheet: {target}"), fmt)
+    report_backup(update, err=fmt != "text")
 
 
 def _emit(text: str, fmt: str) -> None:

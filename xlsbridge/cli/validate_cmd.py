@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .options import as_of_option, password_from, password_option, today
+from .common import report_backup
+from .options import as_of_option, force_option, password_from, password_option, today
 
 
 @click.command(
@@ -32,10 +33,11 @@ Example:
               help="Also write a copy of the ledger with each finding's cell coloured and commented, and a "
                    "チェック結果 sheet linking to them; the copy leaves out the 連絡先 (contacts) sheet. "
                    "The ledger itself is never changed.")
+@force_option
 @as_of_option
 @password_option
 @click.pass_context
-def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Path | None,
+def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Path | None, force: bool,
              password_env: str | None) -> None:
     """Check the entries of a case ledger (案件台帳) and list what to fix, cell by cell.
 
@@ -46,6 +48,10 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Pa
     from ..services.validate import annotate, render_csv, render_json, render_text, validate_workbook
 
     password = password_from(password_env)
+    if annotate_out is not None:
+        from ..io.safe_write import check_out_target
+
+        annotate_out = check_out_target(annotate_out, force=force, source=ledger, option="--annotate")  # before the work
     report = validate_workbook(ledger, as_of=today(as_of), password=password)
     if fmt == "json":
         click.echo(render_json(report), nl=False)

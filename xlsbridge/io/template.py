@@ -422,19 +422,9 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def check_new_workbook_path(path: Path, *, force: bool) -> None:
     """Refuse a path a new workbook cannot be written to: not .xlsx, existing (without ``force``), in a
     missing folder, or open in Excel."""
-    from ..errors import UserError
-    from .safe_write import refuse_if_open_in_excel
+    from .safe_write import check_out_target
 
-    if path.suffix.lower() != ".xlsx":
-        raise UserError(f"ファイル名は .xlsx で終えてください: {path.name}",
-                        f"the file name must end in .xlsx: {path.name}")
-    if path.exists() and not force:
-        raise UserError(f"{path.name} はすでにあります。上書きするときは --force を付けてください",
-                        f"{path.name} already exists; add --force to overwrite it")
-    if not path.parent.exists():
-        raise UserError(f"出力先のフォルダがありません: {path.parent}", f"output folder does not exist: {path.parent}")
-    if path.exists():
-        refuse_if_open_in_excel(path)
+    check_out_target(path, suffixes=(".xlsx",), force=force)
 
 
 def save_workbook_deterministic(wb: Workbook, path: Path | str) -> None:

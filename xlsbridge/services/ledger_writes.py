@@ -1,7 +1,9 @@
 """Updating a ledger: in place (refuse if open in Excel, lock, back up, atomic rename) or as a new file.
 
 The lock is taken before the ledger is read, so a second clerk's run cannot slip in between our
-read and our write and have its changes overwritten.
+read and our write and have its changes overwritten.  A ledger reached through a symbolic link is
+updated where it lives; a read-only ledger is refused before any work; when the new content equals
+the old, nothing is written and no backup is made (``LedgerUpdate.unchanged``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..io.safe_write import atomic_write, backup, ledger_lock, refuse_if_open_in_excel, save_copy
+from ..io.safe_write import (
+    atomic_write,
+    check_out_target,
+    ledger_lock,
+    make_backup,
+    real_path,
+    refuse_if_open_in_excel,
+    refuse_unwritable,
+    save_copy,
+)
 from ..io.workbook_io import workbook_bytes
 
 
@@ -20,6 +31,7 @@ class LedgerUpdate:
     ledger: Path
     out: Path | None
     backup: Path | None = None
+    unchanged: bool = False  # the new content equalled the old: nothing was written
 
     @property
     def target(self) -> Path:
@@ -38,6 +50,7 @@ class LedgerUpdate:
 
         if password is not None and not is_encrypted(self.ledger):
             password = None  # never encrypt a plain ledger with a password that happened to be set
+        plain = payload
         if password is not None:
             payload = encrypt(payload, password)
 
@@ -46,20 +59,54 @@ class LedgerUpdate:
 
         if self.out is not None:
             save_copy(self.ledger, self.out, write)
+        elif _same_content(self.ledger, plain, password):
+            self.unchanged = True
         else:
-            self.backup = backup(self.ledger)
+            self.backup = make_backup(self.ledger)
             atomic_write(self.ledger, write)
         return self.target
 
 
 @contextlib.contextmanager
-def ledger_update(ledger: Path, *, out: Path | None, command: str, read_only: bool = False) -> Iterator[LedgerUpdate]:
-    """Hold what an in-place update needs for the whole read-compute-write cycle."""
-    ledger = Path(ledger)
+def ledger_update(ledger: Path, *, out: Path | None, command: str, read_only: bool = False,
+                  force: bool = False) -> Iterator[LedgerUpdate]:
+    """Hold what an in-place update needs for the whole read-compute-write cycle.  The target is
+    checked first (``--out``: see ``check_out_target``; in place: writable, not open elsewhere),
+    so nothing is computed for a write that would be refused."""
+    ledger = real_path(Path(ledger))
+    if out is not None and not read_only:
+        out = check_out_target(out, force=force, source=ledger)
     update = LedgerUpdate(ledger, out)
     if out is not None or read_only:
         yield update
         return
+    if ledger.exists():  # a missing ledger: reading it says so
+        refuse_unwritable(ledger)
     refuse_if_open_in_excel(ledger)
     with ledger_lock(ledger, command):
         yield update
+
+
+def _same_content(ledger: Path, plain: bytes, password: str | None) -> bool:
+    """Whether the workbook ``plain`` holds exactly what the ledger holds now (part by part, so a
+    re-zipped but equal package counts as equal; an encrypted ledger is compared decrypted, in memory)."""
+    import io
+    import zipfile
+
+    from ..io.reader import load_workbook_bytes
+
+    try:
+        current = ledger.read_bytes() if password is None else load_workbook_bytes(ledger, password)
+    except Exception:  # noqa: BLE001 — unreadable now: certainly write
+        return False
+    if current == plain:
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(current)) as old, zipfile.ZipFile(io.BytesIO(plain)) as new:
+            a = {i.filename: (i.CRC, i.file_size) for i in old.infolist()}
+            b = {i.filename: (i.CRC, i.file_size) for i in new.infolist()}
+            if a != b:
+                return False
+            return all(old.read(name) == new.read(name) for name in a)
+    except Exception:  # noqa: BLE001 — a package zipfile cannot list: write
+        return False
