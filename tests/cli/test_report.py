@@ -257,6 +257,6 @@ def test_sheet_refused_while_excel_has_the_ledger_open_but_the_figures_are_print
     (tmp_path / "~$台帳.xlsx").write_bytes(b"owner")  # what Excel keeps beside an open workbook
     code, out, err = xlsbridge("report", str(ledger), "--from", "2025-04-01", "--to", "2025-06-30",
                                "--as-of", "2025-06-30", "--sheet")
-    assert code == 0 and "面会: 実施 4 回" in out.decode("utf-8")
+    assert code == 2 and "面会: 実施 4 回" in out.decode("utf-8")  # printed, but nothing written: exit 2
     assert "書き込んでいません" in err and "Excel で開かれています" in err
     assert ledger.read_bytes() == before
