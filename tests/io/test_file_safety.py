@@ -13,18 +13,15 @@ import hashlib
 import os
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from tests import hostile as H
+from tests.ledger_builder import AS_OF, write_ledger
 
-import hostile as H  # noqa: E402
-from ledger_builder import AS_OF, write_ledger  # noqa: E402
-
-from xlsbridge.io import safe_write  # noqa: E402
+from xlsbridge.io import safe_write
 
 DAY = ("--as-of", AS_OF.isoformat())
 
