@@ -492,3 +492,121 @@ def run_bounded(*args: str, memory_mb: int = 512, timeout: float = 60, env: dict
         peak_kb = int(open(peak_file).read()) if os.path.exists(peak_file) else 0
         return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"),
                    seconds, peak_kb / 1024)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 14: declared sizes, other spellings of a far cell, amplification inside the limits
+# --------------------------------------------------------------------------------------------
+
+def _sheet_xml(xlsx: bytes, title: str) -> tuple[str, str]:
+    part = sheet_part(xlsx, title)
+    return part, members_of(xlsx)[part].decode("utf-8")
+
+
+def shared_strings_declaring(xlsx: bytes, title: str, unique: int = 4_000_000_000, count: int | None = None) -> bytes:
+    """A small shared-string table that declares ``uniqueCount`` (and ``count``) far beyond what it holds."""
+    count = unique if count is None else count
+    body = "".join(f"<si><t>文字列{i}</t></si>" for i in range(2000))
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_NS}" count="{count}" '
+           f'uniqueCount="{unique}">{body}</sst>').encode("utf-8")
+    return _with_shared_strings(xlsx, sst, title)
+
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+# How the far cell Z1048576 may be spelt in XML that every parser accepts.
+FAR_CELL_SPELLINGS = {
+    "single-quotes": "<row r='1048576'><c r='Z1048576' t='inlineStr'><is><t>x</t></is></c></row>",
+    "spaces-around-equals": '<row r = "1048576"><c r = "Z1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "lowercase-column": '<row r="1048576"><c r="z1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "character-references": '<row r="&#49;048576"><c r="&#90;1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "rows-without-r": '<row r="1048570"/>' + "<row/>" * 5 + '<row><c t="inlineStr"><is><t>x</t></is></c></row>',
+    "tab-before-r": '<row\tr="1048576"><c\tr="Z1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "lowercase-wide-column": '<row r="400"><c r="xfd400" t="inlineStr"><is><t>x</t></is></c></row>',
+}
+
+
+def far_cell_spelt(xlsx: bytes, title: str, spelling: str) -> bytes:
+    """The sheet's real rows, then a far cell written as ``FAR_CELL_SPELLINGS[spelling]`` (no dimension)."""
+    part, xml = _sheet_xml(xlsx, title)
+    xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+    xml = xml.replace("</sheetData>", FAR_CELL_SPELLINGS[spelling] + "</sheetData>", 1)
+    return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def merges(xlsx: bytes, title: str, ranges: list[str]) -> bytes:
+    """The sheet with these merged ranges (``A2:AE1048576`` spans a million rows in 80 bytes)."""
+    part, xml = _sheet_xml(xlsx, title)
+    xml = re.sub(r"<mergeCells[^>]*>.*?</mergeCells>|<mergeCells[^>]*/>", "", xml, flags=re.S)
+    block = f'<mergeCells count="{len(ranges)}">' + "".join(f'<mergeCell ref="{r}"/>' for r in ranges) + "</mergeCells>"
+    anchor = re.search(r"</sheetData>|<sheetData/>", xml)
+    xml = xml[:anchor.end()] + block + xml[anchor.end():]
+    return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def many_merges(xlsx: bytes, title: str, count: int = 2000) -> bytes:
+    """``count`` merges, each a whole column from row 2 to 1,048,576, side by side and row by row."""
+    from xlsbridge.io.a1 import column_letter
+
+    ranges = [f"{column_letter(i % 16000)}{2 + i // 16000}:{column_letter(i % 16000)}1048576" for i in range(count)]
+    return merges(xlsx, title, ranges)
+
+
+def long_shared_string_reused(xlsx: bytes, title: str, length: int = 32_000, cells: int = 5_100) -> bytes:
+    """One ``length``-character shared string, used by ``cells`` cells of column Z of ``title``."""
+    parts = members_of(xlsx)
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_NS}" count="{cells}" '
+           f'uniqueCount="1"><si><t>{"あ" * length}</t></si></sst>').encode("utf-8")
+    replaced = _with_shared_strings(xlsx, sst, title)
+    part, xml = _sheet_xml(replaced, title)
+    rows = "".join(f'<row r="{r}"><c r="Z{r}" t="s"><v>0</v></c></row>' for r in range(1000, 1000 + cells))
+    xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
+    del parts
+    return rebuild(replaced, {part: xml.encode("utf-8")})
+
+
+def long_headers(xlsx: bytes, title: str, count: int = 16_384, length: int = 300) -> bytes:
+    """Row 1 of ``title`` replaced by ``count`` long header cells matching no column (a required
+    column is then missing, and the nearest-header hint has ``count`` candidates)."""
+    from xlsbridge.io.a1 import column_letter
+
+    part, xml = _sheet_xml(xlsx, title)
+    cells = "".join(f'<c r="{column_letter(j)}1" t="inlineStr"><is><t>見出し{j:05d}{"x" * length}</t></is></c>'
+                    for j in range(count))
+    xml = re.sub(r'<row r="1"[^>]*>.*?</row>', f'<row r="1">{cells}</row>', xml, count=1, flags=re.S)
+    return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def many_cells(xlsx: bytes, title: str, rows: int = 158_000, columns: int = 31) -> bytes:
+    """``rows`` × ``columns`` tiny numeric cells (4.9 million by default) that deflate to a few MB."""
+    from xlsbridge.io.a1 import column_letter
+
+    part, xml = _sheet_xml(xlsx, title)
+    letters = [column_letter(j) for j in range(columns)]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in letters) + "</row>"
+                   for r in range(2, rows + 2))
+    xml = re.sub(r"<sheetData>.*</sheetData>", lambda m: "<sheetData>" + body + "</sheetData>", xml, count=1,
+                 flags=re.S)
+    xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+    return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def huge_document_title(xlsx: bytes, size: int = 200 << 20) -> bytes:
+    """docProps/core.xml with a ``size``-character title (it deflates to a few hundred KB)."""
+    core = members_of(xlsx).get("docProps/core.xml", b"").decode("utf-8")
+    title = "<dc:title>" + "題" * (size // 3) + "</dc:title>"
+    if "<dc:title>" in core:
+        core = re.sub(r"<dc:title>.*?</dc:title>", title, core, flags=re.S)
+    else:
+        core = core.replace("</cp:coreProperties>", title + "</cp:coreProperties>")
+    return rebuild(xlsx, {"docProps/core.xml": core.encode("utf-8")})
+
+
+def huge_contacts_sheet(xlsx: bytes, rows: int = 400_000) -> bytes:
+    """The 連絡先 sheet filled with ``rows`` rows of made-up addresses (openpyxl loads every sheet)."""
+    part, xml = _sheet_xml(xlsx, "連絡先")
+    body = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>C-{r:06d}</t></is></c>'
+                   f'<c r="B{r}" t="inlineStr"><is><t>架空県架空市{r}番地</t></is></c></row>' for r in range(2, rows + 2))
+    xml = re.sub(r"(<sheetData>.*?)(</sheetData>)", lambda m: m.group(1) + body + m.group(2), xml, count=1, flags=re.S)
+    xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+    return rebuild(xlsx, {part: xml.encode("utf-8")})

@@ -45,6 +45,18 @@ from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
 from .a1 import column_index as _column_index
 from .a1 import column_letter
+from .package_guard import (  # noqa: F401 — the limits are part of the reader's interface
+    MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS,
+    SHARED_STRINGS,
+    check_expanded_text,
+    check_extent,
+    _quote,
+    check_shared_strings,
+    clip_merges,
+    not_genuine,
+    sheet_extent,
+)
 from ..domain.layout import (
     AREAS_SHEET,
     CASES,
@@ -143,8 +155,7 @@ MAX_FILE_BYTES = 256 << 20  # the file as stored
 MAX_PARTS = 10_000  # members of the zip package
 MAX_PART_BYTES = 256 << 20  # one part, inflated
 MAX_PACKAGE_BYTES = 512 << 20  # all parts, inflated
-MAX_SHEET_ROWS = 200_000  # rows spanned by a read sheet's cells (Excel allows 1,048,576)
-MAX_SHEET_CELLS = 5_000_000  # rows × columns spanned: calamine allocates that whole rectangle
+# MAX_SHEET_ROWS / MAX_SHEET_CELLS and what a workbook declares or expands to: io/package_guard.py
 
 
 def _mb(n: int) -> str:
@@ -306,11 +317,7 @@ def _part_label(filename: str) -> str:
     return clean if len(clean) <= 60 else clean[:57] + "…"
 
 
-def _not_genuine(name: str, ja: str, en: str) -> WorkbookUnusable:
-    return WorkbookUnusable(
-        f"{name} は安全に開けないため読みません: {ja}。Excel が保存した台帳ではない可能性があります。元の台帳を Excel で保存し直したものを指定してください",
-        f"{name} cannot be opened safely: {en}; it may not be a workbook saved by Excel. Give the ledger as saved by Excel",
-    )
+_not_genuine = not_genuine
 
 
 _CENTRAL_DIRECTORY_LIMIT = 4 << 20  # bytes: ~90,000 entries at most, far above MAX_PARTS
@@ -462,6 +469,13 @@ class _Package:
     zf: zipfile.ZipFile
     sheet_parts: dict[str, str]  # sheet title -> zip member of its XML
     defined_names: dict[str, str]
+    strings: Any = None  # package_guard.SharedStrings, once check_strings ran
+
+    def check_strings(self, name: str) -> None:
+        """The shared-string table's declared counts, before calamine (which reads the table when
+        it opens the workbook) reserves room for them."""
+        if SHARED_STRINGS in self.zf.namelist():
+            self.strings = check_shared_strings(self.zf.read(SHARED_STRINGS), name)
 
     @classmethod
     def open(cls, data: bytes, name: str) -> "_Package":
@@ -505,51 +519,16 @@ class _Package:
         return xml
 
     def check_extent(self, title: str, name: str) -> None:
-        """Refuse a sheet whose cells span more than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells,
-        before calamine allocates that whole rectangle (a stray entry at row 1,048,576 would cost
-        gigabytes).  Cell references are what counts: a ``<dimension>`` that overstates is harmless."""
+        """Refuse a sheet whose cells span more than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells, or
+        repeat too much long text, before calamine allocates it (a stray entry at row 1,048,576 would
+        cost gigabytes).  Cell references are what counts: a ``<dimension>`` that overstates is harmless
+        (calamine sizes the sheet by its cells)."""
         xml = self.sheet_xml(title)
         if xml is None:
             return
-        rows, columns = _sheet_extent(xml)
-        if rows > MAX_SHEET_ROWS or rows * columns > MAX_SHEET_CELLS:
-            last = f"{column_letter(max(columns, 1) - 1)}{rows}"
-            raise WorkbookUnusable(
-                f"{name} のシート「{title}」はデータが {last} まで広がっていて大きすぎます（{rows:,} 行 × {columns:,} 列。"
-                f"読める上限は {MAX_SHEET_ROWS:,} 行・{MAX_SHEET_CELLS:,} セル）。"
-                "最後の行・列へ移動（Ctrl+End）して不要な行・列を削除し、保存し直してください",
-                f"sheet '{title}' of {name} spreads to {last}, too large ({rows:,} rows × {columns:,} columns; the limit "
-                f"is {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_CELLS:,} cells); go to the last cell (Ctrl+End), delete the "
-                "rows and columns not needed, and save it again",
-            )
-
-
-# Literal-led patterns, so the regex engine skips ahead fast: four passes, ~0.16 s on a 55 MB sheet.
-_ROW_NUMBER = re.compile(rb'r="([0-9]+)"')
-_WIDE_COLUMN = re.compile(rb'r="([A-Z]{2,3})[0-9]')  # cells from column AA on
-_NARROW_COLUMN = re.compile(rb'r="([A-Z])[0-9]')
-_ODD_TAG = re.compile(rb"<(?:row|c)(?:[>/\t\r\n]| [^r])")  # a row or cell whose first attribute is not r=""
-_ANY_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
-_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_ANY_ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
-
-
-def _sheet_extent(xml: bytes) -> tuple[int, int]:
-    """(last row, last column) spanned by a sheet's cells, both 1-based, from byte searches.
-
-    Excel, LibreOffice and openpyxl write ``r=""`` first on every row and cell.  When some row or
-    cell has none (or the sheet uses a namespace prefix) the figures are bounded instead: a row
-    without a number takes the next one, a cell without a reference the next column, so the count
-    of rows and the fullest row's count of cells are added.  Another attribute ending in "r" can
-    only make the figures larger, never hide a far cell.
-    """
-    rows = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
-    letters = set(_WIDE_COLUMN.findall(xml)) or set(_NARROW_COLUMN.findall(xml))
-    columns = max((_column_index(c.decode()) + 1 for c in letters), default=0)
-    if _ODD_TAG.search(xml) or b":sheetData" in xml:
-        rows += len(_ANY_ROW.findall(xml))
-        columns += max((len(_ANY_CELL.findall(row)) for row in _ANY_ROW_END.split(xml)), default=0)
-    return rows, columns
+        check_extent(sheet_extent(xml, name, title), name, title)
+        if self.strings is not None:
+            check_expanded_text(xml, self.strings, name, title)
 
 
 _REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
@@ -812,8 +791,10 @@ def _find_sheet(layout: SheetLayout, titles: list[str]) -> str:
             return title
     others = [t for t in titles if fold(t) not in {fold(s.name) for s in READ_SHEETS}]
     guess = difflib.get_close_matches(layout.name, others, n=1, cutoff=0.3)
-    found = "、".join(f"「{t}」" for t in titles) or "（なし）"
-    found_en = ", ".join(f"'{t}'" for t in titles) or "(none)"
+    shown = [_quote(t) for t in titles[:20]] + (["…"] if len(titles) > 20 else [])
+    found = "、".join(f"「{t}」" if t != "…" else t for t in shown) or "（なし）"
+    found_en = ", ".join(f"'{t}'" if t != "…" else t for t in shown) or "(none)"
+    guess = [_quote(g) for g in guess]
     hint_ja = f"「{guess[0]}」の名前を「{layout.name}」に戻してください" if guess else f"「{layout.name}」シートを元に戻してください"
     hint_en = f"rename '{guess[0]}' back to '{layout.name}'" if guess else f"restore the '{layout.name}' sheet"
     raise WorkbookUnusable(
@@ -856,10 +837,15 @@ def _map_headers(layout: SheetLayout, header_row: list[Any]) -> _SheetMap:
             continue
         if col.required:
             used = set(columns.values())
-            unmatched = [texts[j] for j in sorted(texts) if j not in used]
-            close = difflib.get_close_matches(col.header, unmatched, n=1, cutoff=0.0)
-            hint_ja = f"いちばん近い見出し: 「{close[0]}」" if close else "1行目に見出しがありません"
-            hint_en = f"closest header: '{close[0]}'" if close else "row 1 has no headers"
+            close = _header_hint(col, [(j, texts[j]) for j in sorted(texts)[:_HINT_CANDIDATES] if j not in used])
+            if close is not None:
+                hint_ja = f"いちばん近い見出し: 「{close[1]}」（{column_letter(close[0])}1）"
+                hint_en = f"closest header: '{close[1]}' ({column_letter(close[0])}1)"
+            elif texts:
+                hint_ja = "1行目に近い見出しがありません。見出しの行を消していないか確認してください"
+                hint_en = "no header in row 1 comes close; check that the header row was not deleted"
+            else:
+                hint_ja, hint_en = "1行目に見出しがありません", "row 1 has no headers"
             raise WorkbookUnusable(
                 f"シート「{layout.name}」に必須の列「{col.header}」がありません（{hint_ja}）。1行目の見出しを「{col.header}」にしてください",
                 f"sheet '{layout.name}' has no required column '{col.header}' ({hint_en}); "
@@ -873,6 +859,25 @@ def _map_headers(layout: SheetLayout, header_row: list[Any]) -> _SheetMap:
             findings.append(Finding("header-duplicate", Location(layout.name, 1, by_index[first], f"{column_letter(j)}1"),
                                     column_letter(j), {"header": texts[j], "first": column_letter(first)}))
     return _SheetMap(columns, headers, findings)
+
+
+_HINT_CANDIDATES = 200  # header cells compared for the hint (a sheet may have 16,384)
+_HINT_LENGTH = 24  # characters of a header a hint may quote
+
+
+def _header_hint(col: Column, candidates: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The row-1 text that looks like a misspelling of ``col``'s header: only a close match is
+    quoted (ratio 0.6 or more to the header or an alias, and short), so a person's name left in row 1
+    after the header row was deleted never appears in the message."""
+    best: tuple[float, int, str] | None = None
+    for j, text in candidates:
+        if len(text) > _HINT_LENGTH:
+            continue
+        for word in (col.header, *col.aliases):
+            ratio = difflib.SequenceMatcher(None, fold(word), fold(text)).ratio()
+            if ratio >= 0.6 and (best is None or ratio > best[0]):
+                best = (ratio, j, text)
+    return (best[1], best[2]) if best else None
 
 
 @dataclass
@@ -893,7 +898,8 @@ def _read_records(layout: SheetLayout, rows: list[list[Any]], mapping: _SheetMap
     key_of = {j: key for j, key, _ in plan}
 
     # Merged ranges touching an input column: report once, at the top-left; the rest is unread.
-    for (r0, c0), (r1, c1) in merged:
+    # Cut to the rows that hold data first: a range down to row 1,048,576 covers no more than those.
+    for (r0, c0), (r1, c1) in clip_merges(merged, len(rows), "", sheet):
         cols = [j for j in range(c0, c1 + 1) if j in key_of]
         if not cols:
             continue
@@ -1241,6 +1247,11 @@ def read_ledger(path: Path | str, *, password: str | None = None) -> LedgerRead:
     path = Path(path)
     data = load_workbook_bytes(path, password)
     package = _Package.open(data, path.name)
+    try:
+        package.check_strings(path.name)
+    except BaseException:
+        package.zf.close()
+        raise
     values = _Values(data, path.name)
 
     def rows(title: str):
