@@ -36,6 +36,10 @@ def run_cli(group: click.Group) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:  # the limits in io/package_guard.py should come first; never a traceback
+        click.echo(t("xlsbridge: メモリが足りず処理を続けられません。台帳が大きすぎないか確認してください",
+                     "xlsbridge: out of memory; check that the ledger is not too large"), err=True)
+        return 2
     return rv if isinstance(rv, int) else 0
 
 
@@ -50,10 +54,11 @@ class DateType(click.ParamType):
         from ..domain.jpcalendar import DateParseError, parse_date
 
         try:
-            return parse_date(value)
-        except DateParseError:
-            self.fail(t(f"日付として読めません: {value}（例 2025-06-14、R7.6.14）",
-                        f"not a date: {value} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
+            day = parse_date(value)
+        except (DateParseError, OverflowError, ValueError):
+            self.fail(t(f"日付として読めません: {str(value)[:40]}（例 2025-06-14、R7.6.14）",
+                        f"not a date: {str(value)[:40]} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
+        return _in_years(day, self, param, ctx)
 
 
 class DateTimeType(click.ParamType):
@@ -65,10 +70,22 @@ class DateTimeType(click.ParamType):
         from ..domain.jpcalendar import DateParseError, parse_datetime
 
         try:
-            return parse_datetime(value)
-        except DateParseError:
-            self.fail(t(f"日時として読めません: {value}（例 \"2025-06-13 11:30\"）",
-                        f"not a date and time: {value} (e.g. \"2025-06-13 11:30\")"), param, ctx)
+            moment = parse_datetime(value)
+        except (DateParseError, OverflowError, ValueError):
+            self.fail(t(f"日時として読めません: {str(value)[:40]}（例 \"2025-06-13 11:30\"）",
+                        f"not a date and time: {str(value)[:40]} (e.g. \"2025-06-13 11:30\")"), param, ctx)
+        _in_years(moment.date(), self, param, ctx)
+        return moment
+
+
+def _in_years(day: date, kind: click.ParamType, param, ctx) -> date:
+    """A date option between 1900 and 2200 (the ledger's range): 9999-12-01 has no next year."""
+    from ..io.reader import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        kind.fail(t(f"{FIRST_YEAR}年から{LAST_YEAR}年までの日付にしてください（指定: {day.isoformat()}）",
+                    f"give a date between the years {FIRST_YEAR} and {LAST_YEAR} (given: {day.isoformat()})"), param, ctx)
+    return day
 
 
 DATE = DateType()

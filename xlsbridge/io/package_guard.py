@@ -56,11 +56,26 @@ def not_genuine(name: str, ja: str, en: str) -> WorkbookUnusable:
 
 _ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])")
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # a namespace prefix on a cell or row tag
-_CELL_TAGS = tuple(b"<c" + end for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
-_BAD_CELL_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]{1,7}")')
+_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]+)"')
 _WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')  # cells from column AA on
 _NARROW_COLUMN = re.compile(rb'<c r="([A-Z])[0-9]')
+
+
+def _greater_than(n: int) -> str:
+    """A regular expression for the numbers of as many digits as ``n`` that are greater than it."""
+    digits = str(n)
+    alternatives = [digits[:i] + f"[{int(d) + 1}-9]" + "[0-9]" * (len(digits) - i - 1)
+                    for i, d in enumerate(digits) if d != "9"]
+    return "|".join(alternatives) or "(?!)"
+
+
+def _unusual_cell(last_row: int) -> re.Pattern[bytes]:
+    """A cell tag that is not ``<c r="B7"`` first with a row no later than ``last_row``: without a
+    reference or with another attribute first, a reference spelt another way, or a later row."""
+    later = f"[0-9]{{{len(str(last_row)) + 1},}}|{_greater_than(last_row)}"
+    return re.compile(('<c(?![\\w.:-])(?: r="[A-Z]{1,3}(?:' + later + ')"| r="(?![A-Z]{1,3}[0-9]{1,7}")|(?! r="))')
+                      .encode())
 
 
 def _column_number(letters: str) -> int:
@@ -79,19 +94,32 @@ class Extent:
 
 def sheet_extent(xml: bytes, name: str = "", title: str = "") -> Extent:
     """The last row and column a sheet's cells reach, as calamine and openpyxl would place them (a
-    cell's own reference places it, whatever its row says)."""
-    cells = sum(map(xml.count, _CELL_TAGS))
-    if cells > MAX_SHEET_CELLS:  # more cell elements than the rectangle may hold: no need to place them
-        return Extent(0, 0, cells)
-    if cells == xml.count(b'<c r="') and not _PREFIXED.search(xml) and not _BAD_CELL_REF.search(xml):
-        rows = max(map(int, _CELL_ROW.findall(xml)), default=0)
-        letters = set(_WIDE_COLUMN.findall(xml)) or set(_NARROW_COLUMN.findall(xml))
-        columns = max((_column_number(c.decode()) for c in letters), default=0)
-        return Extent(rows, columns, cells)
+    cell's own reference places it, whatever its row says).
+
+    The usual sheet costs four byte searches: the last ``<row r="…">``, one search for any cell
+    that is unusual or lies beyond that row (``_unusual_cell``), one for a namespace prefix, and the
+    column letters.  ``cells`` is left 0 here (``count_cells`` counts them when needed)."""
+    last_row = max(map(int, _ROW_TAG.findall(xml)), default=0)
+    if not _PREFIXED.search(xml):
+        if not _unusual_cell(last_row).search(xml):
+            rows = last_row if b'<c r="' in xml else 0
+        elif not re.search(rb'<c(?![\w.:-])(?! r="[A-Z]{1,3}[0-9]{1,7}")', xml):
+            rows = max(map(int, _CELL_ROW.findall(xml)), default=0)  # usual cells, some beyond their row
+        else:
+            rows = -1
+        if rows >= 0:
+            letters = set(_WIDE_COLUMN.findall(xml)) or set(_NARROW_COLUMN.findall(xml))
+            columns = max((_column_number(c.decode()) for c in letters), default=0)
+            return Extent(rows, columns, 0)
     if len(xml) > MAX_ODD_SHEET_BYTES:
         raise not_genuine(name, f"シート「{_quote(title)}」が通常と異なる書き方で {len(xml) >> 20:,} MB あります",
                           f"sheet '{_quote(title)}' is written in an unusual way and is {len(xml) >> 20:,} MB")
     return _tokenised_extent(xml, name, title)
+
+
+def count_cells(xml: bytes) -> int:
+    return len(_ANY_CELL.findall(xml)) if _PREFIXED.search(xml) else sum(
+        map(xml.count, (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")))
 
 
 def _tokenised_extent(xml: bytes, name: str, title: str) -> Extent:
@@ -109,18 +137,18 @@ def _tokenised_extent(xml: bytes, name: str, title: str) -> Extent:
             if ref is not None and number is None:
                 state["row"] = MAX_EXCEL_ROWS + 1  # an r the parsers cannot place: treat as far
             state["col"] = 0
-            state["rows"] = max(state["rows"], state["row"])
         elif local == "c":
             state["cells"] += 1
             ref = attrs.get("r")
             m = re.fullmatch(r"\s*([A-Za-z]{1,4})([0-9]{1,8})\s*", ref) if ref is not None else None
-            if m:
+            if m:  # the cell's own reference places it (calamine), whatever its row says
                 state["col"] = _column_number(m.group(1))
                 state["rows"] = max(state["rows"], int(m.group(2)))
             elif ref is not None:
                 state["col"] = MAX_EXCEL_COLUMNS + 1
-            else:
+            else:  # no reference: the next column of the current row
                 state["col"] += 1
+                state["rows"] = max(state["rows"], state["row"])
             state["columns"] = max(state["columns"], state["col"])
 
     parser = expat.ParserCreate()
@@ -287,6 +315,7 @@ def check_whole_workbook(zf: zipfile.ZipFile, name: str) -> None:
         if part.startswith("xl/worksheets/") and part.endswith(".xml"):
             xml = zf.read(part)
             extent = sheet_extent(xml, name, part)
+            extent.cells = extent.cells or count_cells(xml)
             check_extent(extent, name, part)
             if strings is not None:
                 check_expanded_text(xml, strings, name, part)

@@ -636,6 +636,11 @@ def _identifier(value: Any) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# Amounts, counts and minutes beyond these are typing slips (a 400-digit number would overflow the fee
+# arithmetic); dates outside these years likewise (9999-12-31 has no next day to count a term from).
+MAX_MAGNITUDE = 10**12
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 _MINUS = str.maketrans({"−": "-", "‐": "-", "―": "-", "ー": "-"})
 _UNITS = re.compile(r"(円|分間?|人|回|件|名)$")
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
@@ -645,30 +650,44 @@ def _integer(example: str) -> Callable[[Any], int]:
     def read(value: Any) -> int:
         if isinstance(value, bool):
             raise _CellError("cell-not-a-number", display(value), example=example)
-        if isinstance(value, int):
+        if isinstance(value, int) and abs(value) <= MAX_MAGNITUDE:
             return value
         if isinstance(value, float):
-            if value.is_integer():
+            if value.is_integer() and abs(value) <= MAX_MAGNITUDE:
                 return int(value)
-            raise _CellError("cell-not-a-number", display(value), example=example)
+            raise _CellError("cell-not-a-number", _shown(value), example=example)
         if isinstance(value, str):
             text = unicodedata.normalize("NFKC", value).translate(_MINUS)
             text = re.sub(r"\s+", "", text).replace(",", "").lstrip("¥\\")
             text = _UNITS.sub("", text)
-            if _INTEGER.fullmatch(text):
-                return int(float(text))
-        raise _CellError("cell-not-a-number", display(value), example=example)
+            if len(text) <= 20 and _INTEGER.fullmatch(text):
+                number = int(text.split(".")[0])
+                if abs(number) <= MAX_MAGNITUDE:
+                    return number
+        raise _CellError("cell-not-a-number", _shown(value), example=example)
 
     return read
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as a finding shows it, cut short (a 32,000-character cell is not repeated)."""
+    text = display(value) if not isinstance(value, int) or abs(value) < 10**30 else f"{str(value)[:20]}…"
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _in_years(day: date, code: str, value: Any) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise _CellError(code, _shown(value))
+    return day
 
 
 def _date(value: Any) -> date:
     if isinstance(value, (bool, time, timedelta)):
         raise _CellError("cell-unreadable-date", display(value))
     try:
-        return parse_date(value)
-    except DateParseError:
-        raise _CellError("cell-unreadable-date", display(value)) from None
+        return _in_years(parse_date(value), "cell-unreadable-date", value)
+    except (DateParseError, OverflowError, ValueError):
+        raise _CellError("cell-unreadable-date", _shown(value)) from None
 
 
 def _time(value: Any) -> time:
@@ -687,9 +706,9 @@ def _datetime(value: Any) -> datetime:
     if isinstance(value, (bool, time, timedelta)) or (isinstance(value, date) and not isinstance(value, datetime)):
         raise _CellError("cell-unreadable-datetime", display(value))
     try:
-        return parse_datetime(value)
-    except DateParseError:
-        raise _CellError("cell-unreadable-datetime", display(value)) from None
+        return _in_years(parse_datetime(value), "cell-unreadable-datetime", value)
+    except (DateParseError, OverflowError, ValueError):
+        raise _CellError("cell-unreadable-datetime", _shown(value)) from None
 
 
 _TRUE = frozenset({"○", "◯", "〇", "●", "◎", "はい", "TRUE", "1", "有", "有り", "あり", "YES", "Y", "済", "✓", "✔", "レ"})
