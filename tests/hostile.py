@@ -610,3 +610,70 @@ def huge_contacts_sheet(xlsx: bytes, rows: int = 400_000) -> bytes:
     xml = re.sub(r"(<sheetData>.*?)(</sheetData>)", lambda m: m.group(1) + body + m.group(2), xml, count=1, flags=re.S)
     xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
     return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def _sheet_rels_path(part: str) -> str:
+    folder, _, leaf = part.rpartition("/")
+    return f"{folder}/_rels/{leaf}.rels"
+
+
+def with_sheet_part(xlsx: bytes, title: str, target: str, content: bytes, rel_type: str, content_type: str,
+                    element: str | None) -> bytes:
+    """``title``'s sheet linked (relationship rIdX99) to a new part ``target`` (e.g. xl/drawings/drawing9.xml);
+    ``element`` (e.g. '<drawing r:id="rIdX99"/>') goes before the sheet's closing tag when given."""
+    parts = members_of(xlsx)
+    part = sheet_part(xlsx, title)
+    rels_path = _sheet_rels_path(part)
+    rels = parts.get(rels_path, b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                                b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    rel = (f'<Relationship Id="rIdX99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+           f'{rel_type}" Target="/{target}"/>')
+    rels = rels.decode("utf-8").replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
+    ct = parts["[Content_Types].xml"].decode("utf-8").replace(
+        "</Types>", f'<Override PartName="/{target}" ContentType="{content_type}"/></Types>')
+    xml = parts[part].decode("utf-8")
+    if element is not None:
+        if 'xmlns:r="' not in xml[:2000]:
+            xml = xml.replace("<worksheet ", '<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                                             '2006/relationships" ', 1)
+        xml = xml.replace("</worksheet>", element + "</worksheet>")
+    return rebuild(xlsx, {part: xml.encode("utf-8"), rels_path: rels, "[Content_Types].xml": ct.encode("utf-8"),
+                          target: content})
+
+
+TEXT_BOX = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/'
+            'drawingml/2006/spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            '<xdr:twoCellAnchor><xdr:from><xdr:col>20</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row>'
+            '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>24</xdr:col><xdr:colOff>0</xdr:colOff>'
+            '<xdr:row>6</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp macro="" textlink="">'
+            '<xdr:nvSpPr><xdr:cNvPr id="2" name="テキスト ボックス 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
+            '<xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/>'
+            '<a:p><a:r><a:t>引き継ぎメモ: 面会の前に必ず電話確認</a:t></a:r></a:p></xdr:txBody></xdr:sp>'
+            '<xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>').encode("utf-8")
+
+
+def text_box(xlsx: bytes, title: str) -> bytes:
+    """A staff text box on ``title`` (a drawing part with one shape)."""
+    return with_sheet_part(xlsx, title, "xl/drawings/drawing99.xml", TEXT_BOX, "drawing",
+                           "application/vnd.openxmlformats-officedocument.drawing+xml", '<drawing r:id="rIdX99"/>')
+
+
+def rich_text_cell(xlsx: bytes, title: str, ref: str = "AZ2") -> bytes:
+    """A staff cell at ``ref`` whose text is partly bold (an inline rich string)."""
+    part, xml = _sheet_xml(xlsx, title)
+    row = int(re.sub(r"[A-Z]", "", ref))
+    cell = f'<c r="{ref}" t="inlineStr"><is><r><rPr><b/></rPr><t>要注意</t></r><r><t>: 迎えは母方祖母</t></r></is></c>'
+    xml = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', lambda m: m.group(1) + cell + m.group(2), xml, count=1, flags=re.S)
+    return rebuild(xlsx, {part: xml.encode("utf-8")})
+
+
+def many_comments(xlsx: bytes, title: str, count: int = 2_000_000) -> bytes:
+    """A comments part with ``count`` notes on ``title`` (it deflates to a few MB)."""
+    from xlsbridge.io.a1 import column_letter
+
+    body = "".join(f'<comment ref="{column_letter(i % 100)}{i // 100 + 2}" authorId="0"><text><t>x</t></text></comment>'
+                   for i in range(count))
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="{_NS}"><authors><author>a'
+           f'</author></authors><commentList>{body}</commentList></comments>').encode("utf-8")
+    return with_sheet_part(xlsx, title, "xl/comments99.xml", xml, "comments",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml", None)

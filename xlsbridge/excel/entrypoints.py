@@ -349,7 +349,9 @@ def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | Non
                         f"{target.name} is open in Excel; close it and press the button again")
     wb = plans_workbook(plans)
     try:
-        atomic_write(target, lambda tmp: wb.save(tmp))
+        from ..io.workbook_io import save_in_memory
+
+        atomic_write(target, lambda tmp: tmp.write_bytes(save_in_memory(wb)))  # no sheet via a temp file
     except OSError as exc:
         raise UserError(f"計画書を保存できませんでした（{type(exc).__name__}）。保存先: {folder}\n"
                         "フォルダに書き込めるか確かめるか、管理者に XLSBRIDGE_OUTPUT_DIR で保存先を指定してもらってください",

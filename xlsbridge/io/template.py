@@ -402,8 +402,9 @@ _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\
 def workbook_bytes(wb: Workbook) -> bytes:
     """The .xlsx bytes of ``wb``, identical for identical content (fixed timestamps, fixed zip dates)."""
     wb.properties.created = wb.properties.modified = FIXED_TIMESTAMP
-    raw = io.BytesIO()
-    wb.save(raw)
+    from .workbook_io import save_in_memory
+
+    raw = io.BytesIO(save_in_memory(wb))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
             zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:

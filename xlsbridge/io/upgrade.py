@@ -327,17 +327,12 @@ def ledger_version(path: Path, password: str | None = None) -> VersionInfo:
 
 def open_workbook(path: Path, password: str | None = None, *, read_only: bool = False) -> Workbook:
     """The ledger as an openpyxl workbook (formulas as formulas), decrypted in memory when needed."""
-    from openpyxl import load_workbook
-
     from .reader import load_workbook_bytes
+    from .workbook_io import load_for_rewrite
 
     data = load_workbook_bytes(Path(path), password)
-    try:
-        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False,
-                             keep_vba=Path(path).suffix.lower() == ".xlsm")
-    except Exception as exc:  # openpyxl raises many kinds on a damaged package
-        raise UserError(f"{Path(path).name} を開けません（{type(exc).__name__}）。Excel で開けるか確認してください",
-                        f"cannot open {Path(path).name} ({type(exc).__name__}); check that Excel opens it") from None
+    # read_only here means "only looked at": no check for what a rewrite would lose
+    return load_for_rewrite(data, Path(path).name, read_only=read_only, keep_vba=Path(path).suffix.lower() == ".xlsm")
 
 
 def workbook_settings(wb: Workbook) -> Settings | None:
@@ -867,17 +862,12 @@ def _verify(new: Workbook, carried: list[_Carried]) -> int:
 def upgrade_file(path: Path, *, settings: Settings | None, settings_label: str | None, as_of: date,
                  password: str | None = None) -> tuple[Workbook, UpgradeReport]:
     """:func:`carry_over` for the ledger at ``path`` (read into memory once; the file is not changed)."""
-    from openpyxl import load_workbook
-
     from .reader import load_workbook_bytes
+    from .workbook_io import load_for_rewrite
 
     path = Path(path)
     data = load_workbook_bytes(path, password)
-    try:
-        old = load_workbook(io.BytesIO(data), data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged package
-        raise UserError(f"{path.name} を開けません（{type(exc).__name__}）。Excel で開けるか確認してください",
-                        f"cannot open {path.name} ({type(exc).__name__}); check that Excel opens it") from None
+    old = load_for_rewrite(data, path.name)
     new, report = carry_over(old, settings=settings, settings_label=settings_label, as_of=as_of, package=data)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         has_macros = "xl/vbaProject.bin" in package.namelist()

@@ -127,13 +127,9 @@ def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, mac
     try:
         return _patch_fees(data, result, dry_run=dry_run)
     except PatchUnsupported:
-        import io
+        from ..io.workbook_io import load_for_rewrite, workbook_bytes
 
-        from openpyxl import load_workbook
-
-        from ..io.workbook_io import workbook_bytes
-
-        wb = load_workbook(io.BytesIO(data), keep_vba=macros)
+        wb = load_for_rewrite(data, "台帳", keep_vba=macros)
         changes = write_fees(wb, result)
         return FeesWritten(b"" if dry_run else workbook_bytes(wb), len(changes), changes[:KEPT_CHANGES])
 

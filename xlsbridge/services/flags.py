@@ -97,11 +97,9 @@ def flags_workbook(data: bytes, report: FlagsReport, *, macros: bool = False) ->
             patch.replace_sheet(FLAGS_SHEET, note=_sheet_note(report), columns=flag_columns(), rows=flag_rows(report))
             return patch.save().payload
     except PatchUnsupported:
-        from openpyxl import load_workbook
+        from ..io.workbook_io import load_for_rewrite, workbook_bytes
 
-        from ..io.workbook_io import workbook_bytes
-
-        wb = load_workbook(io.BytesIO(data), keep_vba=macros)
+        wb = load_for_rewrite(data, "台帳", keep_vba=macros)
         write_flags_sheet(wb, report)
         return workbook_bytes(wb)
 
