@@ -10,7 +10,8 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
+# The ASCII leaders, and their full-width forms: Japanese Excel takes ＝SUM(…) typed or pasted as a formula.
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def set_value(cell: Cell, value: Any) -> None:

@@ -42,11 +42,23 @@ MIN_CHILD_ROWS = PlanProfile().min_child_rows
 MIN_PROGRESS_ROWS = PlanProfile().min_progress_rows
 
 
+# Characters Excel refuses in a sheet name, each to its own full-width form: K/0022, K:0022 and
+# K*0022 stay three sheets (the reader folds full-width IDs to these, so no ID holds the forms).
+_SHEET_SAFE = str.maketrans({"/": "／", "\\": "＼", "?": "？", "*": "＊", "[": "［", "]": "］", ":": "：", "'": "’"})
+
+
 def plan_sheet_name(case_id: str) -> str:
     """A sheet name Excel accepts (≤ 31 characters, none of []:*?/\\ nor control characters, which
-    would also make the workbook's XML unwritable), derived from the case ID."""
-    safe = re.sub(r"[\[\]:*?/\\'\x00-\x1f\x7f\ufffe\uffff]", "_", case_id).strip() or "ケース"
-    return f"計画書_{safe}"[:31]
+    would also make the workbook's XML unwritable), derived from the case ID, one per case ID: the
+    refused characters become their full-width forms, and a name cut to 31 characters ends in a
+    short digest of the whole ID."""
+    import hashlib
+
+    safe = re.sub(r"[\x00-\x1f\x7f\ufffe\uffff]", "_", case_id.translate(_SHEET_SAFE)).strip() or "ケース"
+    name = f"計画書_{safe}"
+    if len(name) > 31:
+        name = f"{name[:24]}~{hashlib.sha1(case_id.encode('utf-8', 'surrogatepass')).hexdigest()[:6]}"
+    return name
 
 
 def tick(on: bool) -> str:

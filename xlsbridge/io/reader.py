@@ -279,8 +279,11 @@ def _decrypt(data: bytes, name: str, password: str) -> bytes:
 
 def _not_a_workbook(data: bytes, name: str) -> WorkbookUnusable:
     head = data[:4096]
+    if head.startswith(b"MZ"):
+        return WorkbookUnusable(f"{name} は Windows のプログラム（実行ファイル）で、Excel ブック（.xlsx）ではありません。開かずに削除し、台帳ファイルを指定してください",
+                                f"{name} is a Windows program (an executable), not an Excel workbook; do not open it, delete it and give the ledger file")
     text = None
-    for encoding in ("utf-8-sig", "cp932"):
+    for encoding in ("utf-8-sig", "cp932") if b"\x00" not in head else ():  # NUL bytes: binary, not text
         try:
             text = head.decode(encoding)
             break

@@ -545,6 +545,14 @@ def _find_sheet(wb: Workbook, layout: SheetLayout) -> Worksheet | None:
         for ws in wb.worksheets:
             if fold(ws.title) == name:
                 return ws
+    if layout.name == CONTACTS.name:  # renamed (連絡先 (2), 連絡先（非公開）, Contacts): found by name or headers
+        from .contacts import first_row, is_contacts_sheet
+
+        others = {fold(n) for lay in RECORD_SHEETS if lay is not CONTACTS for n in (lay.name, *lay.aliases)}
+        for ws in wb.worksheets:
+            if fold(ws.title) not in others and is_contacts_sheet(ws.title, first_row(ws)) and \
+                    "ケースID" in {fold(h) for h in first_row(ws) if h}:
+                return ws
     return None
 
 
@@ -755,8 +763,13 @@ def copy_sheet(src: Worksheet, dst: Worksheet) -> None:
     for rng in src.conditional_formatting:
         for rule in rng.rules:
             dst.conditional_formatting.add(str(rng.sqref), copy(rule))
+    taken = {t.displayName for ws in dst.parent.worksheets for t in ws.tables.values()}
     for table in src.tables.values():
-        new_table = Table(displayName=table.displayName, ref=table.ref)
+        name, n = table.displayName, 2
+        while name in taken:  # a table name the template uses (連絡先表 on a renamed contacts sheet)
+            name, n = f"{table.displayName}_{n}", n + 1
+        taken.add(name)
+        new_table = Table(displayName=name, ref=table.ref)
         new_table.tableStyleInfo = copy(table.tableStyleInfo)
         dst.add_table(new_table)
 

@@ -251,8 +251,8 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
     message; a ``チェック結果`` sheet lists every finding with a link to its cell.  A workbook read
     with a password is written with the same password.  Refuses to write over the input.
 
-    The copy leaves out the 連絡先 sheet: it is made to be handed around while entries are fixed, and
-    no finding is ever about a contact cell (the reader does not read that sheet).
+    The copy leaves out the 連絡先 sheet, recognised by its name or its headers (io/contacts.py): it is
+    made to be handed around while entries are fixed, and no finding is ever about a contact cell.
     """
     from ..io.safe_write import save_copy
     from ..io.workbook_io import open_for_update, workbook_bytes
@@ -266,10 +266,14 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UserError(f"--annotate のファイル名は .xlsx にしてください: {out.name}",
                         f"the --annotate file must end in .xlsx: {out.name}")
+    from ..io.contacts import first_row, is_contacts_sheet
+    from ..io.reader import READ_SHEETS
+
     wb = open_for_update(path, password)
-    for title in list(wb.sheetnames):
-        if fold(title) == fold(CONTACTS.name):
-            del wb[title]
+    records = {fold(title) for layout in READ_SHEETS for title in (layout.name, *layout.aliases)}
+    for ws in list(wb.worksheets):  # 連絡先 however it is named: by its name or its headers
+        if fold(ws.title) not in records and is_contacts_sheet(ws.title, first_row(ws)):
+            del wb[ws.title]
     _mark(wb, report)
     save_copy(path, out, lambda tmp: tmp.write_bytes(workbook_bytes(wb, password)))
     return out
