@@ -53,20 +53,15 @@ def export(source, out, force, shipped, password_env):
     if (source is None) == (shipped is None):
         raise click.UsageError(t("台帳（または .toml）か --shipped のどちらか一方を指定してください",
                                  "give either a ledger (or .toml) or --shipped"))
+    from ..io.safe_write import atomic_write, check_out_target
+
+    if out is not None:  # checked before the work, as every write command does
+        out = check_out_target(out, suffixes=(".toml",), force=force)
     settings = _load(source, shipped, password_from(password_env))
     text = settings_to_toml(settings)
     if out is None:
         click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the console's code page is
         return
-    from ..io.safe_write import atomic_write
-
-    if out.suffix.lower() != ".toml":
-        raise UserError(f"--out のファイル名は .toml で終えてください: {out.name}", f"--out must end in .toml: {out.name}")
-    if out.exists() and not force:
-        raise UserError(f"{out.name} はすでにあります。上書きするときは --force を付けてください",
-                        f"{out.name} already exists; add --force to overwrite it")
-    if not out.parent.exists():
-        raise UserError(f"出力先のフォルダがありません: {out.parent}", f"output folder does not exist: {out.parent}")
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
     click.echo(t(f"設定を書き出しました: {out}（{settings.organisation}）", f"wrote the settings: {out} ({settings.organisation})"))
 
