@@ -136,3 +136,14 @@ def test_messages_cap_what_they_quote():
         package_guard.check_extent(package_guard.Extent(900_000, 31, 1), "x.xlsx", long_title)
     assert len(str(err.value)) < MAX_LINE
     assert re.search("シ{39}…", str(err.value))
+
+
+def test_a_sheet_in_utf16_is_measured_by_the_tokenizer(clean):
+    """A byte search for ``<c r="`` finds nothing in UTF-16; the tokenizer reads it as openpyxl would."""
+    part = H.sheet_part(clean, V)
+    xml = H.members_of(clean)[part].decode("utf-8")
+    xml = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').replace(
+        "</sheetData>", '<row r="150000"><c r="AE150000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>', 1)
+    found = package_guard.sheet_extent(b"\xff\xfe" + xml.encode("utf-16-le"))
+    assert (found.rows, found.columns) == (150_000, 31)
+    assert package_guard.count_cells(b"\xff\xfe" + xml.encode("utf-16-le")) > 0

@@ -100,7 +100,7 @@ def sheet_extent(xml: bytes, name: str = "", title: str = "") -> Extent:
     that is unusual or lies beyond that row (``_unusual_cell``), one for a namespace prefix, and the
     column letters.  ``cells`` is left 0 here (``count_cells`` counts them when needed)."""
     last_row = max(map(int, _ROW_TAG.findall(xml)), default=0)
-    if not _PREFIXED.search(xml):
+    if b"\x00" not in xml[:64] and not _PREFIXED.search(xml):  # UTF-16 (NUL bytes) goes to the tokenizer
         if not _unusual_cell(last_row).search(xml):
             rows = last_row if b'<c r="' in xml else 0
         elif not re.search(rb'<c(?![\w.:-])(?! r="[A-Z]{1,3}[0-9]{1,7}")', xml):
@@ -118,6 +118,8 @@ def sheet_extent(xml: bytes, name: str = "", title: str = "") -> Extent:
 
 
 def count_cells(xml: bytes) -> int:
+    if b"\x00" in xml[:64]:
+        return _tokenised_extent(xml, "", "").cells if len(xml) <= MAX_ODD_SHEET_BYTES else MAX_WORKBOOK_CELLS + 1
     return len(_ANY_CELL.findall(xml)) if _PREFIXED.search(xml) else sum(
         map(xml.count, (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")))
 
