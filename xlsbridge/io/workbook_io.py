@@ -103,9 +103,9 @@ def refuse_lossy_round_trip(zf: zipfile.ZipFile, name: str) -> None:
         en = ", ".join(e for _, e in lost)
         raise UserError(
             f"{name} には、この操作で保存し直すと失われる内容があります（{ja}）。何も書き込んでいません。"
-            "これらを別のブックに移してから実行するか、この操作は Excel で行ってください",
+            "これらを別のブックに移してから実行してください（計画書・実績報告は --out で別のブックに作れます）",
             f"{name} holds content this operation would lose on saving ({en}); nothing was written. Move it to "
-            "another workbook first, or do this in Excel",
+            "another workbook first (plans and the report can go to another workbook with --out)",
         )
 
 
