@@ -63,7 +63,7 @@ Private Sub RunButton(entry As String, label As String, writesLedger As Boolean)
     On Error GoTo Failed
     savedStatus = Application.StatusBar
     savedShowStatus = Application.DisplayStatusBar
-    savedCursor = Application.Cursor
+    savedCursor = CurrentCursor()
 
     problem = WorkbookProblem(writesLedger)
     If problem = "" Then problem = PythonProblem(entry <> "self_check")
@@ -167,6 +167,12 @@ Private Function InstalledVersion(interpreter As String) As String
             Exit Function
         End If
     Next candidate
+End Function
+
+Private Function CurrentCursor() As Long
+    CurrentCursor = xlDefault
+    On Error Resume Next  ' Excel for Mac may not report the pointer
+    CurrentCursor = Application.Cursor
 End Function
 
 Private Sub SetCursor(shape As Long)

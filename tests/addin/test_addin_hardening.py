@@ -158,6 +158,13 @@ def test_every_way_out_of_a_button_restores_the_status_bar_and_cursor(modules):
     # the error path restores before it shows its message, and ends the procedure
     assert restore in body[failed:] and body.index(restore, failed) < next(
         i for i in range(failed, len(body)) if body[i].startswith("MsgBox"))
+    # the pointer is read and set where Excel for Mac may refuse it, without ending the button
+    for name in ("CurrentCursor", "SetCursor"):
+        lines = _procedure(modules["XlsBridge"], name)
+        cursor_lines = [i for i, line in enumerate(lines) if "Application.Cursor" in line]
+        resume = [i for i, line in enumerate(lines) if line.startswith("On Error Resume Next")]
+        assert cursor_lines and resume and resume[0] < min(cursor_lines), name
+    assert "savedCursor = CurrentCursor()" in body
     # the restore itself cannot fail half-way
     restore_body = _procedure(modules["XlsBridge"], "RestoreUi")
     assert restore_body[0] == "On Error Resume Next"
