@@ -166,6 +166,13 @@ _XLWINGS_EDITS = (
     # macOS shows this in the status bar while Python runs: Japanese, like the text XlsBridge sets
     ('Application.StatusBar = "Running..."',
      'Application.StatusBar = "xlsbridge: 処理中です。しばらくお待ちください…"'),
+    # the two messages of xlwings' VBA staff could still meet (XlsBridge checks for both first)
+    ('MsgBox "To enable RunPython, please run \'xlwings runpython install\' in a terminal once and try again.", vbCritical',
+     'MsgBox "xlsbridge: Excel から Python を呼び出す準備ができていません。管理者に、この Mac で'
+     '「xlsbridge addin install」を実行してもらってください。", vbCritical, "xlsbridge"'),
+    ('MsgBox "Could not find Interpreter!", vbCritical',
+     'MsgBox "xlsbridge: Python が見つかりません。管理者に、配布フォルダの install.cmd をこの PC で'
+     'もう一度実行してもらってください。", vbCritical, "xlsbridge"'),
 )
 
 
