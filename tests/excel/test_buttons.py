@@ -193,19 +193,25 @@ def test_a_writing_button_keeps_a_copy_beside_the_ledger_and_says_where(sample_w
 
 
 def test_the_copy_is_made_by_the_same_function_as_the_clis_backups(tmp_path, monkeypatch):
-    """buttons.keep_copy calls io.safe_write.backup (no second copy of the naming or the retention)."""
+    """buttons.keep_copy calls io.safe_write.make_backup (no second copy of the naming or the retention),
+    and names the newest copy again while the file has not changed."""
     import xlsbridge.io.safe_write as safe_write
 
     calls = []
-    real = safe_write.backup
-    monkeypatch.setattr(safe_write, "backup", lambda path, *a, **k: calls.append(path) or real(path, *a, **k))
+    real = safe_write.make_backup
+    monkeypatch.setattr(safe_write, "make_backup", lambda path, *a, **k: calls.append(path) or real(path, *a, **k))
     ledger = tmp_path / "台帳.xlsx"
-    ledger.write_bytes(b"PK")
+    ledger.write_bytes(b"PK one")
     book = SimpleNamespace(fullname=str(ledger), app=SimpleNamespace(engine=SimpleNamespace(type="desktop")))
     copy = buttons.keep_copy(book)
-    assert calls == [ledger] and copy.parent == tmp_path / safe_write.BACKUP_DIR and copy.read_bytes() == b"PK"
+    assert calls == [ledger] and copy.parent == tmp_path / safe_write.BACKUP_DIR and copy.read_bytes() == b"PK one"
+    assert buttons.keep_copy(book) == copy and calls == [ledger]  # unchanged: no second, identical copy
+    ledger.write_bytes(b"PK two")  # saved again with changes: a new copy
+    newer = buttons.keep_copy(book)
+    assert newer != copy and newer.read_bytes() == b"PK two" and len(calls) == 2
+    assert safe_write.backups_of(ledger) == [copy, newer]
     remote = SimpleNamespace(fullname="台帳.xlsx", app=SimpleNamespace(engine=SimpleNamespace(type="remote")))
-    assert buttons.keep_copy(remote) is None and calls == [ledger]
+    assert buttons.keep_copy(remote) is None and len(calls) == 2
 
 
 def test_self_check_writes_nothing_and_keeps_no_copy(sample_wb, tmp_path):

@@ -12,7 +12,7 @@ and each action that writes (every button but 自己診断), inside the entry po
 * the workbook must be a ledger (:func:`require_ledger`), and saved to a file when Excel runs on the
   desktop (:func:`require_saved`: outputs go beside it, and the copy needs a file);
 * a copy of the ledger file is kept first (:func:`keep_copy`), the same ``xlsbridge_backup/`` copy
-  the CLI keeps before it writes (:func:`xlsbridge.io.safe_write.backup`), and the message says
+  the CLI keeps before it writes (:func:`xlsbridge.io.safe_write.make_backup`), and the message says
   where it is (:func:`copy_note`).  Excel clears its undo list after a macro, so this is the way back.
 
 The VBA side checks what Python cannot see or cannot start without (Protected View, no workbook,
@@ -120,14 +120,22 @@ def ledger_file(book) -> Path | None:
 
 
 def keep_copy(book) -> Path | None:
-    """Copy the ledger's file (as last saved) into xlsbridge_backup/ beside it; None when there is no file."""
-    from ..io.safe_write import backup
+    """Copy the ledger's file (as last saved) into xlsbridge_backup/ beside it; None when there is no file.
+
+    Pressing buttons without saving in between leaves the file as it was: its newest copy is named
+    again instead of filling the retention with identical copies."""
+    import filecmp
+
+    from ..io.safe_write import backups_of, make_backup
 
     path = ledger_file(book)
     if path is None:
         return None
     try:
-        return backup(path)
+        existing = backups_of(path)
+        if existing and filecmp.cmp(existing[-1], path, shallow=False):
+            return existing[-1]
+        return make_backup(path)
     except OSError as exc:
         raise UserError(
             f"書き込む前の台帳の控えを作れませんでした（{type(exc).__name__}）。台帳のフォルダーに書き込めるか確かめてください。"
