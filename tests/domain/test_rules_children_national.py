@@ -155,6 +155,7 @@ def test_a_future_birth_date_is_not_also_an_age_of_zero(tmp_path):
 @pytest.mark.parametrize("frequency, wrong", [
     ("月1回", False), ("2か月に1回", False), ("2ヶ月に1回", False), ("年6回", False), ("3か月に1回", False),
     ("月2回", True), ("隔週", True), ("2週間に1回", True), ("週1回", True), ("4週に1回", True), ("年13回", True),
+    ("月1〜2回", True), ("2か月に1～2回", False),  # a range allows its upper end
     ("相談して決める", False),  # says no number: nothing to check
 ])
 def test_national_case_planned_more_than_once_a_month(tmp_path, frequency, wrong):

@@ -155,6 +155,7 @@ def visits_per_month(frequency: str | None) -> Fraction | None:
         return Fraction(4)
     if text in ("隔週",):
         return Fraction(2)
+    text = re.sub(r"(\d+)[~〜～\-ー・](\d+)回", r"\2回", text)  # 月1〜2回: the most it allows
     m = re.fullmatch(r"(?:(\d+)か?月|月)に?(\d+)回(?:程度|まで)?", text)
     if m:
         return Fraction(int(m.group(2)), int(m.group(1) or 1))
