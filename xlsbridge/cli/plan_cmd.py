@@ -32,8 +32,9 @@ def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
     """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.
 
     The items follow the official form in order: 申込日, 事前相談日, 申請者 and 相手方 (父・母,
-    同居・別居), children with their era birth dates and ages, 援助内容 and 援助条件 ticked,
-    支援員, and the 支援経過 table of every visit, continuing on further pages. A4 portrait, one
+    同居・別居), 親子交流を行う未成年者 with their era birth dates and ages, 援助内容 and 援助条件
+    ticked in the form's own words, 支援員, the next review date (見直し予定日), and the 支援経過
+    table of the visits that took place, continuing on further pages. A4 portrait, one
     page wide. Both parents see this form, so it never shows an address, phone number or e-mail.
 
     Without --out the sheet goes into the ledger (named 計画書_<ケースID>), safely, with a backup.
