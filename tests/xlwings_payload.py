@@ -97,24 +97,36 @@ def _names(wb) -> list[dict[str, Any]]:
     return out
 
 
+LITE_CLIENT = "Office.js"
+
+
 def build_payload(wb, *, name: str = "案件台帳.xlsx", active: str | None = None, selection: str | None = "A1",
-                  rename: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+                  rename: dict[str, str] | None = None, drop: tuple[str, ...] = (), client: str = CLIENT,
+                  exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     """The payload for an openpyxl workbook; ``rename`` renames tabs (e.g. a stray space), ``drop``
-    leaves sheets out (as if staff deleted them)."""
+    leaves sheets out (as if staff deleted them).
+
+    ``client=LITE_CLIENT`` builds what xlwings Lite's Office.js client sends: each sheet also says
+    whether it shows gridlines and lists its pivot tables, and the sheets a script excludes
+    (``@script(exclude=...)``) come without their values."""
     rename = rename or {}
     sheets = []
     for ws in wb.worksheets:
         if ws.title in drop:
             continue
-        sheets.append({"name": rename.get(ws.title, ws.title), "values": _used_values(ws), "pictures": [],
-                       "tables": _tables(ws)})
+        sheet = {"name": rename.get(ws.title, ws.title), "values": [[""]] if ws.title in exclude else _used_values(ws),
+                 "pictures": [], "tables": [] if ws.title in exclude else _tables(ws)}
+        if client == LITE_CLIENT:
+            sheet.update({"show_gridlines": ws.sheet_view.showGridLines is not False, "pivot_tables": [],
+                          "print_area": None})
+        sheets.append(sheet)
     titles = [s["name"] for s in sheets]
     active_title = rename.get(active, active) if active else titles[0]
     names = [n for n in _names(wb) if wb.sheetnames[n["sheet_index"]] not in drop]
     for n in names:
         n["sheet_index"] = titles.index(rename.get(wb.sheetnames[n["sheet_index"]], wb.sheetnames[n["sheet_index"]]))
     payload = {
-        "client": CLIENT,
+        "client": client,
         "version": xw.__version__,
         "book": {"name": name, "active_sheet_index": titles.index(active_title), "selection": selection},
         "names": names,

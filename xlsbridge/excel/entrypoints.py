@@ -303,7 +303,7 @@ def make_plan(book=None, *, as_of: date | None = None, out_dir: Path | None = No
         case_id = _selected_case(book, read)
         target, count = _write_plans(book, read, case_id, as_of or date.today(), out_dir)
         outcome.message = _plans_message(count, target)
-        return target
+        return target if isinstance(target, Path) else None
     return None
 
 
@@ -314,11 +314,16 @@ def make_all_plans(book=None, *, as_of: date | None = None, out_dir: Path | None
         outcome.copy = before_write(book)
         target, count = _write_plans(book, _read(book), None, as_of or date.today(), out_dir)
         outcome.message = _plans_message(count, target)
-        return target
+        return target if isinstance(target, Path) else None
     return None
 
 
-def _plans_message(count: int, target: Path) -> str:
+def _plans_message(count: int, target: Path | str) -> str:
+    if isinstance(target, str):  # drawn into the open workbook (xlwings Lite): the first sheet's name
+        return t(f"計画書 {count} 件をこのブックのシートに作成しました（「{target}」から）。\n"
+                 "印刷は「ファイル」→「印刷」で A4 縦を選んでください。住所・電話・メールは載っていません。",
+                 f"Drew {count} plan(s) as sheets of this workbook (from '{target}').\n"
+                 "Print with File > Print on A4 portrait; no addresses, phones or e-mails.")
     return t(f"計画書 {count} 件を作成しました:\n{target}\nA4 縦で印刷できます。住所・電話・メールは載っていません。",
              f"Drew {count} plan(s):\n{target}\nReady to print on A4 portrait; no addresses, phones or e-mails.")
 
@@ -334,14 +339,22 @@ def plan_file_name(case_id: str | None, day: date) -> str:
     return f"計画書_{_UNSAFE_FILE_CHARS.sub('_', case_id).strip('._') or 'ケース'}.xlsx"
 
 
-def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path, int]:
+def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path | str, int]:
     """Plans go to their own workbook: the same A4 layout as `xlsbridge plan --out`, and nothing of
     the ledger (no contact sheet) travels with a form both parents will see.  An older file of the
-    same name is replaced, unless it is open in Excel."""
+    same name is replaced, unless it is open in Excel.  In xlwings Lite, which has no files, each
+    plan becomes a sheet of the open workbook instead (excel/drawn_sheet.py); the first sheet's name
+    is returned in place of the file."""
     from ..io.safe_write import atomic_write, excel_owner_file
     from ..services.plan import plans_for, plans_workbook, select_cases
+    from .runtime import in_lite
 
     plans = plans_for(read, select_cases(read, case_id, case_id is None), day)
+    if in_lite():
+        from .drawn_sheet import put_plan_sheets
+
+        names, _skipped = put_plan_sheets(book, plans)
+        return names[0], len(names)
     folder = out_dir or output_folder(book)
     target = folder / plan_file_name(case_id, day)
     if excel_owner_file(target).exists():
@@ -434,8 +447,10 @@ def self_check(addin_version: str | None = None, book=None, *, xlwings_vba_versi
     book = _book(book)
     with _staff_action(book) as outcome:
         outcome.title = t("xlsbridge 自己診断", "xlsbridge self-check")
+        from .runtime import in_lite
+
         checks = diagnose(addin_version=addin_version, template_version=_template_version(book), check_template=True,
-                          xlwings_vba_version=xlwings_vba_version)
+                          xlwings_vba_version=xlwings_vba_version, lite=in_lite())
         text = render(checks)
         problems = version_problems(addin_version, xlwings_vba_version)
         if problems:

@@ -31,7 +31,13 @@ class Check:
 
 
 def diagnose(*, addin_version: str | None = None, template_version: str | None = None,
-             check_template: bool = False, xlwings_vba_version: str | None = None) -> list[Check]:
+             check_template: bool = False, xlwings_vba_version: str | None = None,
+             lite: bool = False) -> list[Check]:
+    """The checks for the ribbon's 自己診断 (and `doctor`).  ``lite``: inside xlwings Lite, where
+    Python is Pyodide's, packages come from the workbook's requirements.txt and there are no
+    interpreter paths, add-in files or LibreOffice to check."""
+    if lite:
+        return _lite_checks(template_version)
     checks = [
         Check(t("Python", "Python"), "ok" if sys.version_info >= (3, 11) else "problem",
               f"{platform.python_version()} ({sys.executable})",
@@ -52,28 +58,90 @@ def diagnose(*, addin_version: str | None = None, template_version: str | None =
         checks.append(_xlwings_vba(xlwings_vba_version))
     checks += _interpreter_traps()
     if check_template:
-        from ..domain.layout import TEMPLATE_VERSION
-
-        if template_version is None:
-            checks.append(Check(t("台帳のテンプレート版", "ledger template version"), "warning",
-                                t("記録がありません（古い台帳か、別のブック）", "not recorded (an old ledger, or another workbook)"),
-                                t("xlsbridge template upgrade で最新のテンプレートに移してください",
-                                  "move it to the current template with xlsbridge template upgrade")))
-        else:
-            from ..io.upgrade import version_key
-
-            current = template_version == TEMPLATE_VERSION
-            mine, ours = version_key(template_version), version_key(TEMPLATE_VERSION)
-            newer = mine is not None and ours is not None and mine > ours
-            checks.append(Check(t("台帳のテンプレート版", "ledger template version"),
-                                "ok" if current else "problem" if newer else "warning",
-                                t(f"台帳 {template_version} / 最新 {TEMPLATE_VERSION}", f"ledger {template_version} / current {TEMPLATE_VERSION}"),
-                                "" if current else
-                                t("この台帳はより新しい xlsbridge で作られています。pip install -U xlsbridge で更新してください",
-                                  "the ledger was made by a newer xlsbridge; update with pip install -U xlsbridge") if newer else
-                                t("管理者が xlsbridge template upgrade 台帳.xlsx --out 新しい台帳.xlsx で最新のテンプレートに移してください",
-                                  "an admin moves it to the current template: xlsbridge template upgrade LEDGER --out NEW.xlsx")))
+        checks.append(_template_check(template_version))
     checks.append(_libreoffice())
+    return checks
+
+
+def _template_check(template_version: str | None, *, lite: bool = False) -> Check:
+    """The ledger's template version against this xlsbridge's, with what to do."""
+    from ..domain.layout import TEMPLATE_VERSION
+
+    name = t("台帳のテンプレート版", "ledger template version")
+    if template_version is None:
+        return Check(name, "warning",
+                     t("記録がありません（古い台帳か、別のブック）", "not recorded (an old ledger, or another workbook)"),
+                     t("xlsbridge template upgrade で最新のテンプレートに移してください",
+                       "move it to the current template with xlsbridge template upgrade"))
+    from ..io.upgrade import version_key
+
+    current = template_version == TEMPLATE_VERSION
+    mine, ours = version_key(template_version), version_key(TEMPLATE_VERSION)
+    newer = mine is not None and ours is not None and mine > ours
+    if current:
+        fix = ""
+    elif newer and lite:
+        fix = t(f"この台帳はより新しい xlsbridge で作られています。xlwings Lite の requirements.txt の xlsbridge の版を"
+                f"管理者に上げてもらい（いまは {__version__}）、☰ → Restart で再起動してください",
+                f"the ledger was made by a newer xlsbridge; ask your admin to raise xlsbridge's version in xlwings "
+                f"Lite's requirements.txt (now {__version__}), then restart Lite (☰ > Restart)")
+    elif newer:
+        fix = t("この台帳はより新しい xlsbridge で作られています。pip install -U xlsbridge で更新してください",
+                "the ledger was made by a newer xlsbridge; update with pip install -U xlsbridge")
+    else:
+        fix = t("管理者が xlsbridge template upgrade 台帳.xlsx --out 新しい台帳.xlsx で最新のテンプレートに移してください",
+                "an admin moves it to the current template: xlsbridge template upgrade LEDGER --out NEW.xlsx")
+    return Check(name, "ok" if current else "problem" if newer else "warning",
+                 t(f"台帳 {template_version} / 最新 {TEMPLATE_VERSION}", f"ledger {template_version} / current {TEMPLATE_VERSION}"),
+                 fix)
+
+
+# What xlsbridge imports inside xlwings Lite (msoffcrypto-tool is not among them: the workbook is
+# already open in Excel, so its encryption is Excel's business).
+LITE_MODULES = (("openpyxl", "openpyxl"), ("python_calamine", "python-calamine"), ("pydantic", "pydantic"),
+                ("click", "click"), ("jpholiday", "jpholiday"))
+MIN_XLWINGS = (0, 33)
+
+
+def _lite_checks(template_version: str | None) -> list[Check]:
+    """自己診断 inside xlwings Lite: Python/Pyodide, xlsbridge, xlwings, the packages, the template."""
+    import importlib
+
+    from ..excel.runtime import pyodide_version
+
+    restart = t("☰ → Restart で xlwings Lite を再起動してください。直らなければ、requirements.txt に "
+                "xlsbridge の行があるか確かめ、管理者に伝えてください",
+                "restart xlwings Lite (☰ > Restart); if that does not help, check that requirements.txt has "
+                "the xlsbridge line and tell your admin")
+    pyodide = pyodide_version()
+    checks = [
+        Check("Python", "ok" if sys.version_info >= (3, 11) else "problem",
+              f"{platform.python_version()}" + (f"（Pyodide {pyodide}）" if pyodide else ""),
+              "" if sys.version_info >= (3, 11) else restart),
+        Check("xlsbridge", "ok", __version__),
+    ]
+    xlwings_check = _xlwings()
+    if xlwings_check.status == "ok":
+        parts = tuple(int(p) for p in xlwings_check.detail.split(".")[:2] if p.isdigit())
+        if parts < MIN_XLWINGS:
+            xlwings_check = Check("xlwings", "problem", xlwings_check.detail,
+                                  t(f"requirements.txt の xlwings を {'.'.join(map(str, MIN_XLWINGS))} 以上にしてください（"
+                                    "xlwings の行を消すと xlsbridge に合った版が入ります）。" + restart,
+                                    f"xlwings must be {'.'.join(map(str, MIN_XLWINGS))} or newer in requirements.txt "
+                                    "(remove the xlwings line to get the version xlsbridge asks for); " + restart))
+    else:
+        xlwings_check = Check("xlwings", "problem", xlwings_check.detail, restart)
+    checks.append(xlwings_check)
+    missing = []
+    for module, package in LITE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
+    name = t("必要なパッケージ", "required packages")
+    checks.append(Check(name, "problem", t("入っていません: ", "missing: ") + ", ".join(missing), restart) if missing
+                  else Check(name, "ok", ", ".join(p for _, p in LITE_MODULES)))
+    checks.append(_template_check(template_version, lite=True))
     return checks
 
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Fetch what the Pyodide harness (tests/lite/) needs, into a cache outside the repository:
+#   $XLSBRIDGE_CACHE (default ~/.cache/xlsbridge)/pyodide-<version>/node_modules/pyodide   (npm)
+#   $XLSBRIDGE_CACHE/wasm-wheels-<abi>/*.whl   (pip download, the WebAssembly wheels of our dependencies)
+# Makes sure Node >= 18 and npm exist first (Debian's nodejs and npm when missing and we are root).
+# Each step is skipped when its result is already in the cache, so a second run costs nothing.
+# Prints the two folders, one per line, for the caller (tests read the same defaults).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYODIDE_VERSION="${PYODIDE_VERSION:-314.0.8}"
+ABI="pyemscripten_2026_0_wasm32"
+CACHE="${XLSBRIDGE_CACHE:-$HOME/.cache/xlsbridge}"
+PY="${PYTHON:-.venv/bin/python}"
+[ -x "$PY" ] || PY=python3
+
+node_major() { node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'; }
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 || [ "$(node_major)" -lt 18 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+fi
+if ! command -v node >/dev/null 2>&1 || [ "$(node_major)" -lt 18 ]; then
+  echo "pyodide-setup: Node.js 18 or later is needed (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+command -v npm >/dev/null 2>&1 || { echo "pyodide-setup: npm is needed" >&2; exit 1; }
+
+NODE_DIR="$CACHE/pyodide-$PYODIDE_VERSION"
+if [ ! -f "$NODE_DIR/node_modules/pyodide/package.json" ]; then
+  mkdir -p "$NODE_DIR"
+  ( cd "$NODE_DIR" && [ -f package.json ] || echo '{"private": true}' > package.json
+    npm install --no-audit --no-fund --loglevel=error "pyodide@$PYODIDE_VERSION" >&2 )
+fi
+
+WHEELS="$CACHE/wasm-wheels-$ABI"
+if [ ! -f "$WHEELS/.complete" ]; then
+  mkdir -p "$WHEELS"
+  "$PY" -m pip download -q --only-binary :all: --platform "$ABI" --platform any \
+    --python-version 3.14 --implementation cp --abi cp314 --abi abi3 --abi none -d "$WHEELS" \
+    openpyxl python-calamine xlwings "pydantic>=2.5,<3" click jpholiday >&2
+  touch "$WHEELS/.complete"
+fi
+echo "$NODE_DIR"
+echo "$WHEELS"
