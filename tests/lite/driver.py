@@ -33,16 +33,29 @@ def finish(coroutine):
     raise RuntimeError("the script waited for something: run it on an event loop")
 
 
+def create_module_from_string(text: str, name: str):
+    import importlib.util
+
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
+    exec(text, module.__dict__)
+    sys.modules[name] = module
+    return module
+
+
 def main(folder: Path) -> None:
     started = time.perf_counter()
     import xlwings as xw
     import xlwings.server
 
-    import xlsbridge.lite as plugin
-
-    imported = time.perf_counter() - started
     jobs = json.loads((folder / "jobs.json").read_text(encoding="utf-8"))
+    # Lite's way with the workbook's main.py tab: run its text as the module "main" and list the
+    # @script functions found there (xlwings-server's wasm_runtime.create_module_from_string).
+    plugin = create_module_from_string((folder / jobs["main_py"]).read_text(encoding="utf-8"), "main")
+    imported = time.perf_counter() - started
+    import xlsbridge
+
     results = {"import_seconds": imported, "platform": sys.platform, "python": sys.version.split()[0],
+               "xlsbridge_file": xlsbridge.__file__,
                "scripts": xlwings.server.custom_scripts_meta(plugin), "runs": [], "commands": []}
     for job in jobs.get("scripts", []):
         payload = json.loads((folder / job["payload"]).read_text(encoding="utf-8"))

@@ -26,8 +26,11 @@ from pathlib import Path
 import pytest
 
 from tests import xlwings_payload as xp
+from tests.cli_run import xlsbridge
+from xlsbridge import __version__
 from xlsbridge.samples.workbooks import SAMPLE_FILE, TEMPLATE_FILE
 from xlsbridge.lite import SCRIPTS
+from xlsbridge.lite.distribution import wheel_name
 
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE_VERSION = "314.0.8"
@@ -65,17 +68,19 @@ def harness() -> None:
 
 
 @pytest.fixture(scope="module")
-def our_wheel(harness, tmp_path_factory) -> Path:
-    """xlsbridge's wheel, built from this tree as a release would be (no dependencies)."""
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True)
-    wheels = list(out.glob("xlsbridge-*.whl"))
-    assert len(wheels) == 1, wheels
+def lite_files(harness, tmp_path_factory) -> Path:
+    """What an admin ships: `xlsbridge addin lite --out DIR --wheel` (requirements.txt, main.py, our
+    wheel); the harness installs that wheel and runs that main.py, so it can be repeated by hand."""
+    out = tmp_path_factory.mktemp("lite")
+    code, stdout, stderr = xlsbridge("addin", "lite", "--out", str(out), "--wheel")
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["main.py", "requirements.txt", wheel_name()]
+    assert (out / "requirements.txt").read_text(encoding="utf-8") == f"xlsbridge=={__version__}\n"
     return out
 
 
-def write_jobs(folder: Path) -> None:
+def write_jobs(folder: Path, lite: Path) -> None:
+    shutil.copy(lite / "main.py", folder / "main.py")
     scripts, commands = [], []
     for key, file in WORKBOOKS.items():
         wb = xp.load(ROOT / "workbooks" / file)
@@ -90,14 +95,14 @@ def write_jobs(folder: Path) -> None:
                                                   "--as-of", "2026-03-01"]})
     commands.append({"name": "quote", "args": ["quote", "--type", "handover", "--date", "R7.6.14",
                                                "--municipality", "小松市", "--ratio", "60:40", "--json"]})
-    (folder / "jobs.json").write_text(json.dumps({"scripts": scripts, "commands": commands}, ensure_ascii=False),
-                                      encoding="utf-8")
+    (folder / "jobs.json").write_text(json.dumps({"main_py": "main.py", "scripts": scripts, "commands": commands},
+                                                 ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def jobs(harness, tmp_path_factory) -> Path:
+def jobs(lite_files, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("jobs")
-    write_jobs(folder)
+    write_jobs(folder, lite_files)
     return folder
 
 
@@ -108,8 +113,11 @@ def run_cpython(jobs: Path, dest: Path) -> dict:
     return json.loads((dest / "results.json").read_text(encoding="utf-8"))
 
 
-def run_pyodide(jobs: Path, dest: Path, wheel_dir: Path) -> tuple[dict, dict]:
+def run_pyodide(jobs: Path, dest: Path, wheel: Path) -> tuple[dict, dict]:
     shutil.copytree(jobs, dest)
+    wheel_dir = dest.parent / "our-wheel"
+    wheel_dir.mkdir(exist_ok=True)
+    shutil.copy(wheel, wheel_dir)
     done = subprocess.run(["node", str(ROOT / "tests" / "lite" / "run_pyodide.mjs"), str(PYODIDE_DIR),
                            str(WASM_WHEELS), str(wheel_dir), "--", str(dest)],
                           capture_output=True, text=True, timeout=900)
@@ -119,16 +127,18 @@ def run_pyodide(jobs: Path, dest: Path, wheel_dir: Path) -> tuple[dict, dict]:
 
 
 @pytest.fixture(scope="module")
-def results(jobs, our_wheel, tmp_path_factory) -> tuple[dict, dict, dict]:
+def results(jobs, lite_files, tmp_path_factory) -> tuple[dict, dict, dict]:
     base = tmp_path_factory.mktemp("runs")
     cpython = run_cpython(jobs, base / "cpython")
-    pyodide, timing = run_pyodide(jobs, base / "pyodide", our_wheel)
+    pyodide, timing = run_pyodide(jobs, base / "pyodide", lite_files / wheel_name())
     return cpython, pyodide, timing
 
 
 def test_it_really_ran_in_webassembly(results):
     cpython, pyodide, timing = results
     assert pyodide["platform"] == "emscripten" and pyodide["python"].startswith("3.14")
+    # xlsbridge came from the shipped wheel, unpacked into Pyodide's site-packages
+    assert pyodide["xlsbridge_file"] == "/lib/python3.14/site-packages/xlsbridge/__init__.py"
     assert cpython["platform"] != "emscripten"
     assert timing["boot_seconds"] > 0
 

@@ -96,3 +96,33 @@ def install(dry_run: bool, source: Path | None) -> None:
                 'Restart Excel: the "xlsbridge" tab appears.',
             )
         )
+
+
+@addin.command(
+    epilog="""\b
+Example:
+  xlsbridge addin lite --out lite                 # requirements.txt and main.py to paste into xlwings Lite
+  xlsbridge addin lite --out lite --wheel         # and the wheel, to publish at an https address
+  xlsbridge addin lite --out lite --package https://example.org/dl/xlsbridge-0.1.0-py3-none-any.whl
+"""
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (created if missing).")
+@click.option("--package", metavar="SPEC",
+              help="What requirements.txt installs as xlsbridge: a requirement (default: xlsbridge==this "
+                   "version, from PyPI) or the https URL of the published wheel.")
+@click.option("--wheel", is_flag=True, help="Also write this xlsbridge as a wheel (xlsbridge-VERSION-py3-none-any.whl).")
+def lite(out_dir: Path, package: str | None, wheel: bool) -> None:
+    """Files for xlwings Lite, the free Excel add-in that runs Python without installing it.
+
+    requirements.txt (naming xlsbridge) and main.py (one import: the six buttons) are what Lite keeps
+    in the workbook; ledgers made by `xlsbridge template new` already hold both. Paste them into
+    Lite's tabs of an older ledger. See docs/excel-lite.md.
+    """
+    from ..io.lite_part import check_package_spec
+    from ..lite.distribution import write_lite_files
+
+    if package is not None:
+        package = check_package_spec(package)
+    for path in write_lite_files(out_dir, package=package, wheel=wheel):
+        click.echo(t(f"書き出しました: {path}", f"wrote {path}"))

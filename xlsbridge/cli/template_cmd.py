@@ -33,6 +33,7 @@ Example:
   xlsbridge template new 案件台帳.xlsx
   xlsbridge template new 案件台帳.xlsx --settings xlsbridge/data/settings/example-tokyo.toml
   xlsbridge template new 案件台帳.xlsx --settings 団体設定.toml --force
+  xlsbridge template new 案件台帳.xlsx --lite-package https://example.org/xlsbridge-0.1.0-py3-none-any.whl
 """
 )
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
@@ -40,13 +41,19 @@ Example:
               help="Organisation file (.toml, see xlsbridge/data/settings/) written into the 設定 and 区域 "
                    "sheets (default: the shipped WEK schedule).")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def new(path, settings_path, force):
+@click.option("--lite-package", metavar="SPEC",
+              help="What the ledger's xlwings Lite requirements.txt installs as xlsbridge: a requirement "
+                   "(default: xlsbridge==this version, from PyPI) or the https URL of the wheel the admin "
+                   "publishes (see docs/excel-lite.md).")
+def new(path, settings_path, force, lite_package):
     """Write an empty ledger workbook to PATH.
 
     Sheets 使い方, ケース, 連絡先, 子ども, 面会記録, 支援員, 設定, 区域: each record sheet is an Excel
     table with drop-downs (support types from the settings, staff from 支援員, ○/×), date and yen
     formats and grey computed fee columns; 設定 and 区域 hold the fee schedule and the area table for
-    the admin to edit. The file is written to a temporary file and renamed into place.
+    the admin to edit. The ledger also carries xlwings Lite's requirements.txt (naming xlsbridge) and
+    main.py, so staff with the free xlwings Lite add-in get the buttons without installing Python.
+    The file is written to a temporary file and renamed into place.
     """
     from ..errors import UserError
     from ..io.settings_toml import default_settings, load_settings_toml
@@ -56,8 +63,12 @@ def new(path, settings_path, force):
         raise UserError(f"--settings には団体設定ファイル (.toml) を指定してください: {settings_path.name}",
                         f"--settings takes an organisation file (.toml): {settings_path.name}")
     check_new_workbook_path(path, force=force)
+    if lite_package is not None:
+        from ..io.lite_part import check_package_spec
+
+        lite_package = check_package_spec(lite_package)
     settings = default_settings() if settings_path is None else load_settings_toml(settings_path)
-    save_workbook_deterministic(build_template(settings), path)
+    save_workbook_deterministic(build_template(settings), path, lite_requirements=lite_package)
     click.echo(t(f"台帳テンプレートを作成しました: {path}（{settings.organisation}）",
                  f"wrote the ledger template: {path} ({settings.organisation})"))
 
@@ -111,7 +122,7 @@ def upgrade(ledger, out, settings_path, force, as_of, password_env):
     new, report = upgrade_file(ledger, settings=settings, settings_label=settings_path.name if settings_path else None,
                                as_of=today(as_of), password=password)
     with ledger_update(ledger, out=out, command="xlsbridge template upgrade") as update:
-        target = update.save(new, password)
+        target = update.save(new, password, add_lite_part=True)
     click.echo(report.render())
     click.echo(t(f"新しい台帳を保存しました: {target}（元の台帳 {ledger.name} は変更していません）",
                  f"saved the new ledger: {target} (the old ledger {ledger.name} is unchanged)"))

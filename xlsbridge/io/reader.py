@@ -261,7 +261,9 @@ def _from_compound_file(data: bytes, name: str, password: str | None) -> bytes:
 
 
 def _decrypt(data: bytes, name: str, password: str) -> bytes:
-    import msoffcrypto
+    from .encryption import msoffcrypto as optional_msoffcrypto
+
+    msoffcrypto = optional_msoffcrypto(name)
     from msoffcrypto.exceptions import InvalidKeyError
 
     try:

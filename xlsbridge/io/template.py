@@ -399,8 +399,20 @@ _W3CDTF = FIXED_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The .xlsx bytes of ``wb``, identical for identical content (fixed timestamps, fixed zip dates)."""
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    fixed = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    fixed.compress_type = zipfile.ZIP_DEFLATED
+    fixed.create_system = 0
+    fixed.external_attr = 0
+    return fixed
+
+
+def workbook_bytes(wb: Workbook, *, lite_requirements: str | None = None) -> bytes:
+    """The .xlsx bytes of ``wb``, identical for identical content (fixed timestamps, fixed zip dates),
+    with the xlwings Lite part (io/lite_part.py): requirements.txt naming xlsbridge, or
+    ``lite_requirements`` (e.g. the URL of the admin's wheel), and main.py's one import."""
+    from .lite_part import default_requirements, part_files, with_lite_part
+
     wb.properties.created = wb.properties.modified = FIXED_TIMESTAMP
     from .workbook_io import save_in_memory
 
@@ -412,12 +424,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(lambda m: m[1] + _W3CDTF.encode() + m[3], data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 0
-            fixed.external_attr = 0
-            dst.writestr(fixed, data, compresslevel=6)
-    return out.getvalue()
+            dst.writestr(_zip_entry(info.filename), data, compresslevel=6)
+    return with_lite_part(out.getvalue(), part_files(default_requirements(lite_requirements)), zip_entry=_zip_entry)
 
 
 def check_new_workbook_path(path: Path, *, force: bool) -> None:
@@ -428,12 +436,12 @@ def check_new_workbook_path(path: Path, *, force: bool) -> None:
     check_out_target(path, suffixes=(".xlsx",), force=force)
 
 
-def save_workbook_deterministic(wb: Workbook, path: Path | str) -> None:
+def save_workbook_deterministic(wb: Workbook, path: Path | str, *, lite_requirements: str | None = None) -> None:
     """Write ``wb`` to ``path`` byte-reproducibly, through a temporary file and one rename."""
     from .safe_write import atomic_write
 
     path = Path(path)
-    data = workbook_bytes(wb)
+    data = workbook_bytes(wb, lite_requirements=lite_requirements)
     existed = path.exists()
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
     if not existed:

@@ -22,6 +22,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from ..errors import UserError, WorkbookUnusable
+from ..i18n import t
 from .package_guard import check_whole_workbook
 from .reader import load_workbook_bytes
 
@@ -145,6 +146,9 @@ def save_in_memory(wb: Workbook) -> bytes:
 
 def encrypt(payload: bytes, password: str) -> bytes:
     """Excel's "Encrypt with Password" (agile encryption), so a protected ledger stays protected."""
+    from .encryption import msoffcrypto
+
+    msoffcrypto(t("台帳", "the ledger"))
     from msoffcrypto.format.ooxml import OOXMLFile
 
     encrypted = io.BytesIO()

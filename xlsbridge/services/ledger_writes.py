@@ -37,10 +37,27 @@ class LedgerUpdate:
     def target(self) -> Path:
         return self.out or self.ledger
 
-    def save(self, wb, password: str | None) -> Path:
+    def save(self, wb, password: str | None, *, add_lite_part: bool = False) -> Path:
         """Write ``wb`` to the target: encrypted with ``password`` when the ledger was encrypted
-        (a protected ledger, or its --out copy, stays protected), plain when it was not."""
-        return self.save_bytes(workbook_bytes(wb), password)
+        (a protected ledger, or its --out copy, stays protected), plain when it was not.
+
+        openpyxl drops the ledger's xlwings Lite part (requirements.txt and main.py, so the staff's
+        buttons): it is carried over from the ledger, or, with ``add_lite_part`` (a template
+        upgrade), added when the ledger had none."""
+        return self.save_bytes(self._lite_part(workbook_bytes(wb), password, add_lite_part), password)
+
+    def _lite_part(self, payload: bytes, password: str | None, add: bool) -> bytes:
+        from ..io.lite_part import carry_lite_part, default_requirements, part_files, read_lite_part, with_lite_part
+        from ..io.reader import load_workbook_bytes
+
+        try:
+            original = load_workbook_bytes(self.ledger, password)
+        except Exception:  # noqa: BLE001 - an unreadable original has no part to carry
+            original = b""
+        payload = carry_lite_part(original, payload) if original else payload
+        if add and read_lite_part(payload) is None:
+            payload = with_lite_part(payload, part_files(default_requirements()))
+        return payload
 
     def save_bytes(self, payload: bytes, password: str | None) -> Path:
         """Write an already serialised workbook (e.g. io/xlsx_patch's output) to the target, encrypted
