@@ -2,6 +2,7 @@
 # Fetch what the Pyodide harness (tests/lite/) needs, into a cache outside the repository:
 #   $XLSBRIDGE_CACHE (default ~/.cache/xlsbridge)/pyodide-<version>/node_modules/pyodide   (npm)
 #   $XLSBRIDGE_CACHE/wasm-wheels-<abi>/*.whl   (pip download, the WebAssembly wheels of our dependencies)
+#   $XLSBRIDGE_CACHE/micropip/micropip-*.whl      (pip download: Pyodide's installer, as xlwings Lite uses it)
 # Makes sure Node >= 18 and npm exist first (Debian's nodejs and npm when missing and we are root).
 # Each step is skipped when its result is already in the cache, so a second run costs nothing.
 # Prints the two folders, one per line, for the caller (tests read the same defaults).
@@ -41,5 +42,13 @@ if [ ! -f "$WHEELS/.complete" ]; then
     openpyxl python-calamine xlwings "pydantic>=2.5,<3" click jpholiday >&2
   touch "$WHEELS/.complete"
 fi
+MICROPIP_VERSION="${MICROPIP_VERSION:-0.11.1}"
+MICROPIP="$CACHE/micropip"
+if ! ls "$MICROPIP"/micropip-"$MICROPIP_VERSION"-*.whl >/dev/null 2>&1; then
+  mkdir -p "$MICROPIP"
+  "$PY" -m pip download -q --no-deps --only-binary :all: --platform any --python-version 3.14 \
+    --implementation py -d "$MICROPIP" "micropip==$MICROPIP_VERSION" >&2
+fi
 echo "$NODE_DIR"
 echo "$WHEELS"
+echo "$MICROPIP"

@@ -1,61 +1,53 @@
 """The xlwings Lite plugin (xlsbridge/lite) run in WebAssembly: Pyodide under Node, as Lite runs it.
 
-``.ci/run`` fetches Pyodide (npm) and the WebAssembly wheels of our dependencies (pip download) with
-scripts/pyodide-setup.sh; this module builds our own wheel, boots Pyodide with everything unpacked
-into site-packages, and runs tests/lite/driver.py there and under this CPython on the same jobs:
+``.ci/run`` fetches Pyodide (npm), the WebAssembly wheels of our dependencies and micropip (pip
+download) with scripts/pyodide-setup.sh; this module takes what an admin ships
+(``xlsbridge addin lite --out DIR --wheel``), boots Pyodide with those wheels unpacked into
+site-packages, and runs tests/lite/driver.py there and under this CPython on the same jobs:
 
-* every plugin script on the template and on the sample ledger, each given as xlwings Lite's Office.js
+* main.py's one line, run as Lite runs a workbook's main.py, lists the six scripts;
+* every script on the template and on the sample ledger, each given as xlwings Lite's Office.js
   client gives a workbook (the remote engine's JSON book, tests/xlwings_payload.py), the contacts
   sheet without values as the scripts' ``exclude`` asks;
 * ``validate --format json`` and ``quote --json`` on the sample.
 
 What each returns to Excel (``book.json()``: the actions) and what each command prints must be the
-same in both.  Without Node or the cached Pyodide the module skips, saying why; with ``CI=true`` it
-fails instead, so CI cannot pass without having run it.
+same in both.  A last test installs our wheel from a URL with micropip, as a ledger whose
+requirements.txt names the admin's wheel URL would.  Without Node or the cached Pyodide the module
+skips, saying why; with ``CI=true`` it fails instead, so CI cannot pass without having run it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests import xlwings_payload as xp
 from tests.cli_run import xlsbridge
+from tests.lite.harness import (
+    HERE,
+    MICROPIP_WHEELS,
+    PYODIDE_DIR,
+    ROOT,
+    WASM_WHEELS,
+    missing_harness,
+    run_cpython,
+    run_pyodide,
+    write_jobs,
+)
 from xlsbridge import __version__
-from xlsbridge.samples.workbooks import SAMPLE_FILE, TEMPLATE_FILE
+from xlsbridge.io.lite_part import read_lite_part
 from xlsbridge.lite import SCRIPTS
 from xlsbridge.lite.distribution import wheel_name
+from xlsbridge.samples.workbooks import SAMPLE_FILE, TEMPLATE_FILE
 
-ROOT = Path(__file__).resolve().parents[2]
-PYODIDE_VERSION = "314.0.8"
-WASM_ABI = "pyemscripten_2026_0_wasm32"
-CACHE = Path(os.environ.get("XLSBRIDGE_CACHE") or Path.home() / ".cache" / "xlsbridge")
-PYODIDE_DIR = CACHE / f"pyodide-{PYODIDE_VERSION}" / "node_modules" / "pyodide"
-WASM_WHEELS = CACHE / f"wasm-wheels-{WASM_ABI}"
-EXCLUDED = ("連絡先",)
-WORKBOOKS = {"template": TEMPLATE_FILE, "sample": SAMPLE_FILE}
-# Where each workbook's selection is for 計画書作成 (選択行のケース): a case row of ケース.
-SELECTION = {"template": ("ケース", "A2"), "sample": ("ケース", "A3")}
-
-
-def missing_harness() -> str | None:
-    node = shutil.which("node")
-    if node is None:
-        return "node is not installed (bash scripts/pyodide-setup.sh installs it)"
-    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
-    if int(version.lstrip("v").split(".")[0] or 0) < 18:
-        return f"node {version} is older than 18"
-    if not (PYODIDE_DIR / "pyodide.mjs").is_file():
-        return f"pyodide {PYODIDE_VERSION} is not in {PYODIDE_DIR.parent} (run bash scripts/pyodide-setup.sh)"
-    if not (WASM_WHEELS / ".complete").is_file():
-        return f"the WebAssembly wheels are not in {WASM_WHEELS} (run bash scripts/pyodide-setup.sh)"
-    return None
+# Each workbook with the sheet and cell selected (a case row, for 計画書作成 (選択行のケース)).
+WORKBOOKS = {"template": (ROOT / "workbooks" / TEMPLATE_FILE, "ケース", "A2"),
+             "sample": (ROOT / "workbooks" / SAMPLE_FILE, "ケース", "A3")}
 
 
 @pytest.fixture(scope="module")
@@ -79,51 +71,18 @@ def lite_files(harness, tmp_path_factory) -> Path:
     return out
 
 
-def write_jobs(folder: Path, lite: Path) -> None:
-    shutil.copy(lite / "main.py", folder / "main.py")
-    scripts, commands = [], []
-    for key, file in WORKBOOKS.items():
-        wb = xp.load(ROOT / "workbooks" / file)
-        sheet, cell = SELECTION[key]
-        payload = xp.build_payload(wb, name=file, active=sheet, selection=cell, client=xp.LITE_CLIENT,
-                                   exclude=EXCLUDED)
-        (folder / f"{key}.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        for function in SCRIPTS:
-            scripts.append({"name": f"{key}:{function}", "script": function, "payload": f"{key}.json"})
-    shutil.copy(ROOT / "workbooks" / SAMPLE_FILE, folder / "sample.xlsx")
-    commands.append({"name": "validate", "args": ["validate", "{dir}/sample.xlsx", "--format", "json",
-                                                  "--as-of", "2026-03-01"]})
-    commands.append({"name": "quote", "args": ["quote", "--type", "handover", "--date", "R7.6.14",
-                                               "--municipality", "小松市", "--ratio", "60:40", "--json"]})
-    (folder / "jobs.json").write_text(json.dumps({"main_py": "main.py", "scripts": scripts, "commands": commands},
-                                                 ensure_ascii=False), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def jobs(lite_files, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("jobs")
-    write_jobs(folder, lite_files)
+    sample = WORKBOOKS["sample"][0]
+    (folder / "sample.xlsx").write_bytes(sample.read_bytes())
+    commands = [
+        {"name": "validate", "args": ["validate", "{dir}/sample.xlsx", "--format", "json", "--as-of", "2026-03-01"]},
+        {"name": "quote", "args": ["quote", "--type", "handover", "--date", "R7.6.14", "--municipality", "小松市",
+                                   "--ratio", "60:40", "--json"]},
+    ]
+    write_jobs(folder, lite_files / "main.py", WORKBOOKS, list(SCRIPTS), commands)
     return folder
-
-
-def run_cpython(jobs: Path, dest: Path) -> dict:
-    shutil.copytree(jobs, dest)
-    subprocess.run([sys.executable, str(ROOT / "tests" / "lite" / "driver.py"), str(dest)], check=True,
-                   cwd=dest, env={**os.environ, "XLSBRIDGE_LANG": "ja"}, timeout=600)
-    return json.loads((dest / "results.json").read_text(encoding="utf-8"))
-
-
-def run_pyodide(jobs: Path, dest: Path, wheel: Path) -> tuple[dict, dict]:
-    shutil.copytree(jobs, dest)
-    wheel_dir = dest.parent / "our-wheel"
-    wheel_dir.mkdir(exist_ok=True)
-    shutil.copy(wheel, wheel_dir)
-    done = subprocess.run(["node", str(ROOT / "tests" / "lite" / "run_pyodide.mjs"), str(PYODIDE_DIR),
-                           str(WASM_WHEELS), str(wheel_dir), "--", str(dest)],
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    timing = json.loads(done.stdout.strip().splitlines()[-1])
-    return json.loads((dest / "results.json").read_text(encoding="utf-8")), timing
 
 
 @pytest.fixture(scope="module")
@@ -153,23 +112,6 @@ def test_lite_lists_the_six_buttons_by_their_ribbon_names(results):
         assert all(s["exclude"] == "連絡先" for s in found)  # the contacts sheet is never loaded
 
 
-@pytest.mark.parametrize("name", [f"{k}:{f}" for k in WORKBOOKS for f in SCRIPTS])
-def test_each_script_returns_the_same_actions_in_pyodide_as_in_cpython(results, name):
-    cpython, pyodide, _ = results
-    mine = {r["name"]: r for r in cpython["runs"]}[name]
-    theirs = {r["name"]: r for r in pyodide["runs"]}[name]
-    actions = mine["book"]["actions"]
-    assert actions, "the script did nothing"
-    if name.endswith(":self_check"):  # the one line that must differ: which Python it is
-        mine, theirs = _without_python_line(mine), _without_python_line(theirs)
-        actions = mine["book"]["actions"]
-    assert theirs["book"]["actions"] == actions
-    alerts = [a for a in actions if a["func"] == "alert"]
-    assert len(alerts) == 1  # each button ends in one message, shown and printed to Lite's output pane
-    assert theirs["printed"].strip() == alerts[0]["args"][0].strip()
-    assert "予期しないエラー" not in alerts[0]["args"][0]
-
-
 def _without_python_line(run: dict) -> dict:
     run = json.loads(json.dumps(run))
     for action in run["book"]["actions"]:
@@ -186,6 +128,20 @@ def _run(results, name):
     return ({r["name"]: r for r in cpython["runs"]}[name], {r["name"]: r for r in pyodide["runs"]}[name])
 
 
+@pytest.mark.parametrize("name", [f"{k}:{f}" for k in WORKBOOKS for f in SCRIPTS])
+def test_each_script_returns_the_same_actions_in_pyodide_as_in_cpython(results, name):
+    mine, theirs = _run(results, name)
+    assert mine["book"]["actions"], "the script did nothing"
+    if name.endswith(":self_check"):  # the one line that must differ: which Python it is
+        mine, theirs = _without_python_line(mine), _without_python_line(theirs)
+    actions = mine["book"]["actions"]
+    assert theirs["book"]["actions"] == actions
+    alerts = [a for a in actions if a["func"] == "alert"]
+    assert len(alerts) == 1  # each button ends in one message, shown and printed to Lite's output pane
+    assert theirs["printed"].strip() == alerts[0]["args"][0].strip()
+    assert "予期しないエラー" not in alerts[0]["args"][0]
+
+
 def test_plans_become_sheets_of_the_workbook_not_files(results):
     mine, _ = _run(results, "sample:make_all_plans")
     actions = mine["book"]["actions"]
@@ -199,6 +155,13 @@ def test_plans_become_sheets_of_the_workbook_not_files(results):
     one, _ = _run(results, "sample:make_plan")
     added_one = [a["args"][1] for a in one["book"]["actions"] if a["func"] == "addSheet"]
     assert len(added_one) == 1 and added_one[0].startswith("計画書_K-")
+
+
+def test_the_sample_is_checked_in_webassembly_as_on_a_pc(results):
+    _, theirs = _run(results, "sample:check_entries")
+    assert "入力チェック: エラー" in theirs["printed"]
+    _, fees = _run(results, "sample:compute_fees")
+    assert "料金計算: 面会" in fees["printed"] and "計算しました" in fees["printed"]
 
 
 def test_self_check_in_lite_names_pyodide_and_the_template(results):
@@ -217,3 +180,23 @@ def test_cli_prints_the_same_in_pyodide_as_in_cpython(results, command):
     assert mine["stdout"].strip(), mine["stderr"]
     assert (theirs["exit"], theirs["stdout"]) == (mine["exit"], mine["stdout"])
     json.loads(mine["stdout"])
+
+
+def test_a_ledger_naming_the_admins_wheel_url_installs_xlsbridge_with_micropip(lite_files, tmp_path):
+    """Until xlsbridge is on PyPI: requirements.txt holds the URL of the wheel the admin publishes.
+    Lite installs requirements with Pyodide's micropip; here micropip fetches our wheel from a local
+    server (plain http, with the CORS header) at the URL's path and installs it."""
+    url = f"https://example.org/xlsbridge/dl/{wheel_name()}"
+    code, _, err = xlsbridge("template", "new", str(tmp_path / "台帳.xlsx"), "--lite-package", url)
+    assert code == 0, err
+    line = read_lite_part((tmp_path / "台帳.xlsx").read_bytes())["requirements.txt"].strip()
+    assert line == url
+    path = urlsplit(line).path
+    done = subprocess.run(["node", str(HERE / "install_from_url.mjs"), str(PYODIDE_DIR), str(WASM_WHEELS),
+                           str(MICROPIP_WHEELS), str(lite_files / wheel_name()), path],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["installed"] == __version__
+    assert found["module"] == "/lib/python3.14/site-packages/xlsbridge/lite/__init__.py"
+    assert found["requested"] == [path]  # the dependencies were already there: nothing else fetched
