@@ -34,13 +34,16 @@ if [ ! -f "$NODE_DIR/node_modules/pyodide/package.json" ]; then
     npm install --no-audit --no-fund --loglevel=error "pyodide@$PYODIDE_VERSION" >&2 )
 fi
 
+# xlsbridge's dependencies (pyproject.toml), as xlwings Lite would install them; the list is the
+# marker's content, so a changed list downloads again.
+PACKAGES='openpyxl python-calamine xlwings==0.37.8 pydantic>=2.5,<3 click jpholiday packaging'
 WHEELS="$CACHE/wasm-wheels-$ABI"
-if [ ! -f "$WHEELS/.complete" ]; then
+if [ "$(cat "$WHEELS/.complete" 2>/dev/null)" != "$PACKAGES" ]; then
   mkdir -p "$WHEELS"
+  # shellcheck disable=SC2086  # one word per package
   "$PY" -m pip download -q --only-binary :all: --platform "$ABI" --platform any \
-    --python-version 3.14 --implementation cp --abi cp314 --abi abi3 --abi none -d "$WHEELS" \
-    openpyxl python-calamine xlwings "pydantic>=2.5,<3" click jpholiday >&2
-  touch "$WHEELS/.complete"
+    --python-version 3.14 --implementation cp --abi cp314 --abi abi3 --abi none -d "$WHEELS" $PACKAGES >&2
+  printf '%s' "$PACKAGES" > "$WHEELS/.complete"
 fi
 MICROPIP_VERSION="${MICROPIP_VERSION:-0.11.1}"
 MICROPIP="$CACHE/micropip"
