@@ -165,6 +165,14 @@ def test_a_plan_sheet_in_the_workbook_holds_what_the_plan_file_holds():
     assert area["args"] == [f"A1:H{ws.max_row}"]
     assert ["setShowGridlines"] == [a["func"] for a in done if a["func"] == "setShowGridlines"]
     assert any(a["func"] == "rangeMerge" for a in done)
+    # The form's one font, vertical alignment and wrapping go to the whole area in one action each;
+    # the covered cells of merges do not split them into pieces.
+    fonts = [a["args"] for a in done if a["func"] == "setFontProperty" and a["args"][0] == "name"]
+    assert fonts == [["name", "游ゴシック"]]
+    assert len([a for a in done if a["func"] in ("setVerticalAlignment", "setWrapText")]) == 2
+    # Borders: one line style per side of each framed block (the weight stays Excel's thin).
+    sides = [a["args"] for a in done if a["func"] == "setBorderProperty"]
+    assert sides and all(args[1] == "line_style" and args[2] == "continuous" for args in sides)
 
 
 def ep_text(value):

@@ -17,6 +17,7 @@ are what matters on the form.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
@@ -106,8 +107,7 @@ def _wrap(cell):
 
 
 def _set_borders(rng, _value) -> None:
-    rng.borders.line_style = "continuous"
-    rng.borders.weight = "thin"
+    rng.borders.line_style = "continuous"  # a new border's weight is thin
 
 
 def _set(attr: str) -> Callable[[Any, Any], None]:
@@ -122,16 +122,35 @@ def _set_font(attr: str) -> Callable[[Any, Any], None]:
     return apply
 
 
-FORMATS: tuple[tuple[str, Callable[[Any], Hashable], Callable[[Any, Any], None]], ...] = (
-    ("font name", _font_name, _set_font("name")),
-    ("font size", _font_size, _set_font("size")),
-    ("bold", _font_bold, _set_font("bold")),
-    ("fill", _fill, _set("color")),
-    ("borders", _boxed, _set_borders),
-    ("horizontal alignment", _h_align, _set("horizontal_alignment")),
-    ("vertical alignment", _v_align, _set("vertical_alignment")),
-    ("wrap", _wrap, _set("wrap_text")),
+# (what, read from a cell, apply to a range, the style part whose id 0 means "not set").  A format
+# with a style part gets a base: its most common value is applied to the whole drawn area in one
+# call, and cells that do not set it (the covered cells of a merge, empty spacer cells) count as the
+# base, so only the cells that differ become rectangles.
+FORMATS: tuple[tuple[str, Callable[[Any], Hashable], Callable[[Any, Any], None], str | None], ...] = (
+    ("font name", _font_name, _set_font("name"), "fontId"),
+    ("font size", _font_size, _set_font("size"), "fontId"),
+    ("bold", _font_bold, _set_font("bold"), None),
+    ("fill", _fill, _set("color"), None),
+    ("borders", _boxed, _set_borders, None),
+    ("horizontal alignment", _h_align, _set("horizontal_alignment"), "alignmentId"),
+    ("vertical alignment", _v_align, _set("vertical_alignment"), "alignmentId"),
+    ("wrap", _wrap, _set("wrap_text"), "alignmentId"),
 )
+_UNSET = object()
+
+
+def _formats_of(cell, cache: dict) -> tuple:
+    """The FORMATS values of a cell (``_UNSET`` where its style does not set that part), computed
+    once per distinct style: reading openpyxl styles cell by cell was most of the drawing's time."""
+    style = getattr(cell, "_style", None)
+    if style is None:  # a covered cell of a merge drawn without a frame
+        return (_UNSET,) * len(FORMATS)
+    key = tuple(style)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = tuple(_UNSET if part and getattr(cell._style, part) == 0 else read(cell)
+                                   for _, read, _, part in FORMATS)
+    return found
 
 
 def _optional(apply: Callable[[], None], skipped: list[str], what: str) -> None:
@@ -178,8 +197,22 @@ def put_drawn_sheet(book, ws, name: str | None = None, *, after: str | None = No
     for first, last, row_height in _runs(heights):
         sheet.range((first, 1), (last, 1)).row_height = row_height
 
-    for what, read, apply in FORMATS:
-        for (r1, c1, r2, c2), value in rectangles(width, height, lambda r, c: read(grid[r - 1][c - 1])):
+    cache: dict = {}
+    styles = [[_formats_of(cell, cache) for cell in row] for row in grid]
+    for i, (what, _read, apply, part) in enumerate(FORMATS):
+        base = None
+        if part:
+            seen = Counter(v for row in styles for v in (x[i] for x in row) if v is not _UNSET and v is not None)
+            base = seen.most_common(1)[0][0] if seen else None
+            if base is not None:
+                whole = sheet.range((1, 1), (height, width))
+                _optional(lambda: apply(whole, base), skipped, what)
+
+        def value_at(r: int, c: int, i=i, base=base):
+            v = styles[r - 1][c - 1][i]
+            return None if v is _UNSET or v == base else v
+
+        for (r1, c1, r2, c2), value in rectangles(width, height, value_at):
             rng = sheet.range((r1, c1), (r2, c2))
             _optional(lambda: apply(rng, value), skipped, what)
 
