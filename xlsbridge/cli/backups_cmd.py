@@ -41,12 +41,11 @@ def backups(ledger, choice):
             return
         click.echo(t(f"{ledger.name} のバックアップ {len(found)} 件（新しい順、{ledger.parent / BACKUP_DIR}）:",
                      f"{len(found)} backup(s) of {ledger.name} (newest first, in {ledger.parent / BACKUP_DIR}):"))
+        click.echo(t("  番号  作成日時             大きさ(バイト)  ファイル", "   no.  made                 size (bytes)  file"))
         for n, path in enumerate(found, 1):
-            info = path.stat()
-            from datetime import datetime
-
-            when = datetime.fromtimestamp(info.st_mtime).strftime("%Y-%m-%d %H:%M:%S")
-            click.echo(f"  {n:>3}  {when}  {info.st_size:>12,}  {path.name}")
+            stamp = path.name[len(ledger.stem) + 1:len(ledger.stem) + 16]  # YYYYmmdd-HHMMSS: when the copy was made
+            when = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}:{stamp[13:15]}"
+            click.echo(f"  {n:>4}  {when}  {path.stat().st_size:>14,}  {path.name}")
         return
     picked = _pick(found, choice)
     if picked is None:
