@@ -7,8 +7,9 @@
    save wrote every sheet, 連絡先 included, as plain XML to the temp folder (``openpyxl.*``).
 5. A ledger holding what openpyxl would drop (a text box, rich text) is refused with one line and
    left unchanged.  Before: exit 0 and the text box gone.
-9. The reader's limits apply before openpyxl loads: a 200 MB document title, 2 million notes and a
-   400,000-row 連絡先 are one line and exit 2 under a 1.5 GB cap.  Before: tracebacks after 1.5–3 GB.
+9. The reader's limits apply before openpyxl loads: a 200 MB document title, 2 million notes, a
+   400,000-row 連絡先 and a merge down to row 1,048,576 are one line and exit 2 under a 1.5 GB cap.
+   Before: tracebacks after 1.5–3 GB (the merge: still running after 60 s).
 """
 
 from __future__ import annotations
@@ -132,6 +133,8 @@ OPENPYXL_LOADS = {
     "200-MB-document-title": (lambda b: H.huge_document_title(b), "docProps/core.xml"),
     "2-million-notes": (lambda b: H.many_comments(b, VISITS.name), "メモ"),
     "400000-row-contacts": (lambda b: H.huge_contacts_sheet(b), "大きすぎます"),
+    # openpyxl makes an object for every cell of a merged range: this one hung past 60 s
+    "merge-to-row-1048576": (lambda b: H.merges(b, VISITS.name, ["A2:AE1048576"]), "結合セル"),
 }
 
 

@@ -298,13 +298,40 @@ def clip_merges(merged: list[tuple[tuple[int, int], tuple[int, int]]], data_rows
 # ---------------------------------------------------------------------------------------------
 
 _COMMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?comment[\s>]")
+_MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell[\s/>]")
+_MERGE_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*["']\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"""
+                        rb"""(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?\s*["']""")
+
+
+def merged_cells(xml: bytes) -> int:
+    """Cells covered by a sheet's merged ranges, whole (openpyxl makes an object for each); a merge
+    whose reference cannot be read counts as the whole sheet."""
+    tags = len(_MERGE_TAG.findall(xml)) if b"mergeCell" in xml else 0
+    if not tags:
+        return 0
+    refs = _MERGE_REF.findall(xml)
+    if len(refs) != tags:
+        return MAX_EXCEL_ROWS * MAX_EXCEL_COLUMNS
+    total = 0
+    for c0, r0, c1, r1 in refs:
+        c1, r1 = c1 or c0, r1 or r0
+        rows = abs(int(r1) - int(r0)) + 1
+        columns = abs(_column_number(c1.decode()) - _column_number(c0.decode())) + 1
+        total += rows * columns
+    return total
+
+
+def _comments(xml: bytes) -> int:
+    if b":comment" in xml:
+        return len(_COMMENT.findall(xml))
+    return xml.count(b"<comment ") + xml.count(b"<comment>")
 _SMALL_PARTS = re.compile(r"^(?:docProps/|customXml/|xl/(?:styles|theme/|calcChain|persons/))", re.IGNORECASE)
 
 
 def check_whole_workbook(zf: zipfile.ZipFile, name: str) -> None:
     """The limits the reader applies, over every sheet (連絡先 too: openpyxl loads them all), plus the
     parts only openpyxl reads: document properties, notes, styles."""
-    total_cells, comments = 0, 0
+    total_cells, comments, merged = 0, 0, 0
     strings = None
     names = zf.namelist()
     if SHARED_STRINGS in names:
@@ -322,8 +349,15 @@ def check_whole_workbook(zf: zipfile.ZipFile, name: str) -> None:
             if strings is not None:
                 check_expanded_text(xml, strings, name, part)
             total_cells += extent.cells
+            merged += merged_cells(xml)
+            if merged > MAX_MERGED_CELLS:
+                raise not_genuine(name, f"結合セルがブック全体で {MAX_MERGED_CELLS:,} セルを超えます（シート部品 {_quote(part)}）",
+                                  f"merged ranges cover more than {MAX_MERGED_CELLS:,} cells (sheet part {_quote(part)})")
         elif part.startswith("xl/comments") and part.endswith(".xml"):
-            comments += len(_COMMENT.findall(zf.read(part)))
+            if zf.getinfo(part).file_size > MAX_COMMENTS * 400:  # more bytes than the notes allowed can take
+                comments = MAX_COMMENTS + 1
+            else:
+                comments += _comments(zf.read(part))
         if total_cells > MAX_WORKBOOK_CELLS or comments > MAX_COMMENTS:
             what = (f"セルが {MAX_WORKBOOK_CELLS:,} 個", f"more than {MAX_WORKBOOK_CELLS:,} cells") \
                 if total_cells > MAX_WORKBOOK_CELLS else (f"メモ（コメント）が {MAX_COMMENTS:,} 個", f"more than {MAX_COMMENTS:,} notes")
