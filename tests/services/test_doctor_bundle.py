@@ -216,3 +216,31 @@ def test_doctor_checks_the_installed_addin_on_windows(tmp_path):
     checks = doctor_checks(None, platform_name="win32", env=env, home=tmp_path)
     versions = next(c for c in checks if c.name == "アドインと Python パッケージの版")
     assert versions.status == "problem" and "0.0.1" in versions.detail
+
+
+def test_doctor_compares_the_addins_xlwings_with_the_package(tmp_path):
+    """The add-in carries the VBA of the xlwings it was built with (docProps/custom.xml records which):
+    a different xlwings package under it is a problem with the pip command that fixes it."""
+    import zipfile
+
+    import xlwings
+
+    from xlsbridge.addin.build import XLWINGS_VERSION_PROPERTY, read_custom_properties
+
+    addin = build_addin(tmp_path / "built")
+    assert read_custom_properties(addin)[XLWINGS_VERSION_PROPERTY] == xlwings.__version__
+    name = "アドインの xlwings と Python の xlwings の版"
+    same = next(c for c in doctor_checks(None, addin_file=addin, platform_name="linux") if c.name == name)
+    assert same.status == "ok"
+
+    other = tmp_path / "other.xlam"  # the same add-in, recorded as built with xlwings 0.30.0
+    with zipfile.ZipFile(addin) as src, zipfile.ZipFile(other, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "docProps/custom.xml":
+                data = data.replace(xlwings.__version__.encode(), b"0.30.0")
+            dst.writestr(item, data)
+    check = next(c for c in doctor_checks(None, addin_file=other, platform_name="linux") if c.name == name)
+    assert check.status == "problem"
+    assert f"0.30.0 / パッケージ {xlwings.__version__}" in check.detail
+    assert "pip install xlwings==0.30.0" in check.fix

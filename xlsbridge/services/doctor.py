@@ -158,6 +158,7 @@ def doctor_checks(ledger: Path | None = None, *, addin_file: Path | None = None,
     env = os.environ if env is None else env
     extra: list[Check] = []
     addin_version = None
+    addin_xlwings: str | None = None
     addin_name = t("アドイン (xlsbridge.xlam)", "add-in (xlsbridge.xlam)")
     if addin_file is None:
         addin_file = installed_addin(platform_name, env, home)
@@ -166,11 +167,12 @@ def doctor_checks(ledger: Path | None = None, *, addin_file: Path | None = None,
                                t("xlsbridge addin install を実行するか、管理者の配布物の インストール手順.txt に従ってください",
                                  "run xlsbridge addin install, or follow インストール手順.txt of your admin's bundle")))
     if addin_file is not None:
-        from ..addin.build import read_addin_version
+        from ..addin.build import XLWINGS_VERSION_PROPERTY, read_addin_version, read_custom_properties
         from ..errors import UserError
 
         try:
             addin_version = read_addin_version(addin_file)
+            addin_xlwings = read_custom_properties(addin_file).get(XLWINGS_VERSION_PROPERTY) or None
             extra.append(Check(addin_name, "ok", str(addin_file)))
         except UserError as exc:
             extra.append(Check(addin_name, "problem", exc.message(),
@@ -183,7 +185,8 @@ def doctor_checks(ledger: Path | None = None, *, addin_file: Path | None = None,
         check_template = True
         ledger_check, template_version = _ledger(ledger, password)
         extra.append(ledger_check)
-    checks = diagnose(addin_version=addin_version, template_version=template_version, check_template=check_template)
+    checks = diagnose(addin_version=addin_version, template_version=template_version, check_template=check_template,
+                      xlwings_vba_version=addin_xlwings)
     return checks[:3] + extra + checks[3:]
 
 
