@@ -65,8 +65,12 @@ def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
         leaves = first_exclusion(case, child, rules)
         until = leaves[0] if leaves else date.max
         before = [v for v in visits if v.visit_date < until]
-        older = next((v for v in before if grade_on(child.birth_date, _term_start(case, v.visit_date, rules)) >= 7),
-                     None)
+        # A term starts on or before its visit, so a child not yet in junior high at the last visit was
+        # not at any term's start either: most children are settled without looking for the terms.
+        older = None
+        if before and grade_on(child.birth_date, before[-1].visit_date) >= 7:
+            older = next((v for v in before
+                          if grade_on(child.birth_date, _term_start(case, v.visit_date, rules)) >= 7), None)
         if older is not None:
             ja, en = grade_label(grade_on(child.birth_date, older.visit_date))
             yield finding("child-junior-high", CHILDREN_SHEET, child.row, "birth_date", child.birth_date.isoformat(),
