@@ -483,7 +483,7 @@ def _string(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _sheet_comments() -> dict[str, str]:
-    from .settings_sheet import AREA_COLUMNS, FEE_COLUMNS, RULE_ROWS, SCHEDULE_COLUMNS
+    from .settings_sheet_rows import AREA_COLUMNS, FEE_COLUMNS, RULE_ROWS, SCHEDULE_COLUMNS
 
     out: dict[str, str] = {}
     for label, path, _codec, help_text in RULE_ROWS:
