@@ -546,7 +546,7 @@ def merges(xlsx: bytes, title: str, ranges: list[str]) -> bytes:
 
 def many_merges(xlsx: bytes, title: str, count: int = 2000) -> bytes:
     """``count`` merges, each a whole column from row 2 to 1,048,576, side by side and row by row."""
-    from xlsbridge.io.a1 import column_letter
+    from xlsbridge.io.xlsx.cells import column_letter
 
     ranges = [f"{column_letter(i % 16000)}{2 + i // 16000}:{column_letter(i % 16000)}1048576" for i in range(count)]
     return merges(xlsx, title, ranges)
@@ -568,7 +568,7 @@ def long_shared_string_reused(xlsx: bytes, title: str, length: int = 32_000, cel
 def long_headers(xlsx: bytes, title: str, count: int = 16_384, length: int = 300) -> bytes:
     """Row 1 of ``title`` replaced by ``count`` long header cells matching no column (a required
     column is then missing, and the nearest-header hint has ``count`` candidates)."""
-    from xlsbridge.io.a1 import column_letter
+    from xlsbridge.io.xlsx.cells import column_letter
 
     part, xml = _sheet_xml(xlsx, title)
     cells = "".join(f'<c r="{column_letter(j)}1" t="inlineStr"><is><t>見出し{j:05d}{"x" * length}</t></is></c>'
@@ -579,7 +579,7 @@ def long_headers(xlsx: bytes, title: str, count: int = 16_384, length: int = 300
 
 def many_cells(xlsx: bytes, title: str, rows: int = 158_000, columns: int = 31) -> bytes:
     """``rows`` × ``columns`` tiny numeric cells (4.9 million by default) that deflate to a few MB."""
-    from xlsbridge.io.a1 import column_letter
+    from xlsbridge.io.xlsx.cells import column_letter
 
     part, xml = _sheet_xml(xlsx, title)
     letters = [column_letter(j) for j in range(columns)]
@@ -669,7 +669,7 @@ def rich_text_cell(xlsx: bytes, title: str, ref: str = "AZ2") -> bytes:
 
 def many_comments(xlsx: bytes, title: str, count: int = 2_000_000) -> bytes:
     """A comments part with ``count`` notes on ``title`` (it deflates to a few MB)."""
-    from xlsbridge.io.a1 import column_letter
+    from xlsbridge.io.xlsx.cells import column_letter
 
     body = "".join(f'<comment ref="{column_letter(i % 100)}{i // 100 + 2}" authorId="0"><text><t>x</t></text></comment>'
                    for i in range(count))

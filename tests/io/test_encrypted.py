@@ -26,7 +26,8 @@ from tests import hostile as H
 from tests.ledger_builder import AS_OF, write_ledger
 
 from xlsbridge.domain.layout import FLAGS_SHEET, VISITS
-from xlsbridge.io.reader import is_encrypted, read_ledger
+from xlsbridge.io.reader import read_ledger
+from xlsbridge.io.xlsx.package import is_encrypted
 from xlsbridge.services.ledger_writes import ledger_update
 
 PASSWORD = "面会-2025#secret"

@@ -23,7 +23,8 @@ from tests import hostile as H
 from tests.ledger_builder import AS_OF, write_ledger
 
 from xlsbridge.domain.layout import VISITS
-from xlsbridge.io import package_guard, safe_write
+from xlsbridge.io import safe_write
+from xlsbridge.io.xlsx import guard as package_guard
 
 V = VISITS.name
 MEMORY_MB = 1536

@@ -5,7 +5,7 @@ Every case runs ``xlsbridge validate`` in a child process whose address space is
 pass) and which is killed after 60 s; the test then asserts the exit code, the one-line message,
 the wall time (< 10 s) and the child's peak resident memory (< 200 MB: the VmHWM the child reports
 at exit).  Unguarded, the zip bomb made calamine abort on an allocation failure, and the cell at
-row 1,048,576 took 1.4 GB and 7 s (measured before the guards in xlsbridge/io/reader.py were added).
+row 1,048,576 took 1.4 GB and 7 s (measured before the guards in xlsbridge/io/xlsx/ (then in io/reader.py) were added).
 
 The write commands (fees, flags, plan) are run on every case too, in this process: they must refuse
 the same way and leave the folder exactly as it was (no lock, temporary or backup file).
@@ -27,6 +27,7 @@ from tests.ledger_builder import AS_OF, write_ledger
 
 from xlsbridge.errors import WorkbookUnusable
 from xlsbridge.io import reader
+from xlsbridge.io.xlsx import guard, package
 from xlsbridge.domain.layout import VISITS
 
 V = VISITS.name
@@ -163,28 +164,28 @@ def test_devices_pipes_and_folders_are_refused_without_blocking(tmp_path):
 def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "大きい.xlsx"
     with open(path, "wb") as fh:  # sparse: 300 MB long, no disk used
-        fh.truncate(reader.MAX_FILE_BYTES + 1)
+        fh.truncate(package.MAX_FILE_BYTES + 1)
     with pytest.raises(WorkbookUnusable) as info:
-        reader.load_workbook_bytes(path)
+        package.load_workbook_bytes(path)
     assert "大きすぎます" in info.value.ja and "256 MB" in info.value.ja
 
 
 def test_limits_leave_room_for_the_largest_real_ledger():
     """The bench ledger (4,800 cases, 50,329 visit rows; tests/benchmarks/bench_reader.py) is well inside every
     limit: 5.3 MB stored, 67 MB inflated, 55 MB for 面会記録, 50,329 rows × 31 columns."""
-    assert reader.MAX_FILE_BYTES >= 40 * 5.3 * (1 << 20)
-    assert reader.MAX_PACKAGE_BYTES >= 7 * 67 * (1 << 20)
-    assert reader.MAX_PART_BYTES >= 4 * 55 * (1 << 20)
-    assert reader.MAX_SHEET_ROWS >= 3 * 50_329
+    assert package.MAX_FILE_BYTES >= 40 * 5.3 * (1 << 20)
+    assert package.MAX_PACKAGE_BYTES >= 7 * 67 * (1 << 20)
+    assert package.MAX_PART_BYTES >= 4 * 55 * (1 << 20)
+    assert guard.MAX_SHEET_ROWS >= 3 * 50_329
     # 1.5× the bench ledger's 面会記録: 4.9 million cells took 39 s and 2.2 GB (issue 14).
-    assert reader.MAX_SHEET_CELLS >= 1.5 * 50_329 * 31
+    assert guard.MAX_SHEET_CELLS >= 1.5 * 50_329 * 31
 
 
 def test_sheet_extent_sees_every_way_of_placing_a_cell():
     """The byte scan must find the far cell however it is written, so calamine never meets one the
     check missed; it may overestimate (refusing a freak file), never underestimate."""
     def ext(xml: bytes) -> tuple[int, int]:
-        found = reader.sheet_extent(xml)
+        found = guard.sheet_extent(xml)
         return found.rows, found.columns
 
     assert ext(b'<sheetData><row r="2" spans="1:3"><c r="A2"/><c r="C2"/></row></sheetData>') == (2, 3)
@@ -209,7 +210,7 @@ def test_a_genuine_ledger_passes_every_package_check(ledger, tmp_path):
     for path in [*sorted(root.glob("*.xlsx")), tmp_path / "built.xlsx"]:
         if path.name == "built.xlsx":
             path.write_bytes(ledger)
-        data = reader.load_workbook_bytes(path)
+        data = package.load_workbook_bytes(path)
         assert data.startswith(b"PK")
         read = reader.read_ledger(path)
         assert read.ledger.settings.schedules, path.name
@@ -234,8 +235,8 @@ def test_the_largest_real_ledger_passes_and_the_checks_cost_little(tmp_path):
     save_workbook_deterministic(build_template(default_settings(), sample=generate_sample(4800, 7, date(2024, 4, 1))), path)
     data = path.read_bytes()
     started = time.perf_counter()
-    reader._check_package(data, path.name)
-    package = reader._Package.open(data, path.name)
+    package._check_package(data, path.name)
+    package = package.Package.open(data, path.name)
     for title in package.sheet_parts:
         package.check_extent(title, path.name)
     checks = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""io/xlsx_patch: writing cells and generated sheets into a ledger package without an openpyxl round trip.
+"""io/xlsx (the patcher): writing cells and generated sheets into a ledger package without an openpyxl round trip.
 
 Every output is checked the ways Excel's strictness is approximated here: openpyxl loads it and reads
 back what was set (values and styles), python-calamine reads it, LibreOffice converts it to PDF, and
@@ -22,7 +22,8 @@ import python_calamine
 
 from xlsbridge.domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, FLAGS_SHEET, VISITS
 from xlsbridge.io.report_sheets import ReportColumn
-from xlsbridge.io.xlsx_patch import Formatted, PatchUnsupported, XlsxPatch, excel_serial
+from xlsbridge.io.xlsx import Formatted, PatchUnsupported, XlsxPatch
+from xlsbridge.io.xlsx.cells import excel_serial
 
 SAMPLE = Path(__file__).resolve().parents[2] / "workbooks" / "案件台帳サンプル.xlsx"
 AS_OF = dt.date(2026, 3, 1)
@@ -569,7 +570,7 @@ def test_libreoffice_converts_the_written_ledger(sample, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------
-# io/plan_sheet draws with shared styles (not io/xlsx_patch, but the same performance work)
+# io/plan_sheet draws with shared styles (not io/xlsx, but the same performance work)
 # ------------------------------------------------------------------------------------------------
 
 def _look(cell) -> tuple:

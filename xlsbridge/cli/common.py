@@ -36,7 +36,7 @@ def run_cli(group: click.Group) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except MemoryError:  # the limits in io/package_guard.py should come first; never a traceback
+    except MemoryError:  # the limits in io/xlsx/guard.py should come first; never a traceback
         click.echo(t("xlsbridge: メモリが足りず処理を続けられません。台帳が大きすぎないか確認してください",
                      "xlsbridge: out of memory; check that the ledger is not too large"), err=True)
         return 2

@@ -38,7 +38,7 @@ def fees(ledger, out, dry_run, force, as_of, password_env):
     xlsbridge_backup beside it, the new file is written to a temporary file and renamed, and a
     ledger open in Excel is refused (close it, or use --out).
     """
-    from ..io.reader import load_workbook_bytes
+    from ..io.xlsx.package import load_workbook_bytes
     from ..services.fees import fees_workbook, load_and_price
     from ..services.ledger_writes import ledger_update
 

@@ -46,7 +46,8 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     The list names case IDs only, never people or their contact details.
     """
     from ..errors import WorkbookBusy
-    from ..io.reader import load_workbook_bytes, read_ledger
+    from ..io.reader import read_ledger
+    from ..io.xlsx.package import load_workbook_bytes
     from ..services.flags import compute_flags, flags_workbook, render_csv, render_json, render_text
     from ..services.ledger_writes import ledger_update
 

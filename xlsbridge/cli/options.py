@@ -61,7 +61,7 @@ def password_from(env_name: str | None, ledger: Path | str | None = None) -> str
         ledger = ctx.params.get("ledger") if ctx is not None else None
     if ledger is None:
         return value
-    from ..io.reader import is_encrypted
+    from ..io.xlsx.package import is_encrypted
 
     if not is_encrypted(ledger):
         return None

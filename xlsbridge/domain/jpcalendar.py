@@ -19,7 +19,7 @@ __all__ = [
     "school_year", "grade_on", "school_stage", "is_junior_high_or_older",
     "junior_high_start", "age_on", "end_of_school_year_turning",
     "era_parts", "format_era", "format_era_year_month",
-    "parse_date", "parse_time", "parse_datetime", "to_excel_serial",
+    "parse_date", "parse_time", "parse_datetime", "to_excel_serial", "from_excel_serial",
     "is_office_day", "previous_office_day", "add_office_days",
 ]
 
@@ -192,16 +192,30 @@ class DateParseError(ValueError):
 _EXCEL_EPOCH = date(1899, 12, 30)      # valid for serial >= 61
 _EXCEL_EPOCH_EARLY = date(1899, 12, 31)  # valid for 1 <= serial <= 59
 _EXCEL_MAX_SERIAL = 2958465            # 9999-12-31
+_EXCEL_EPOCH_1904 = date(1904, 1, 1)  # the 1904 date system (old Mac workbooks)
 
 
-def to_excel_serial(d: date) -> int:
-    """Excel 1900-system serial number of ``d`` (inverse of parsing a serial)."""
+def to_excel_serial(d: date, date1904: bool = False) -> int:
+    """Excel serial number of the day ``d`` (inverse of parsing a serial); ``date1904``: the
+    workbook counts from 1904-01-01 (old Mac workbooks)."""
     d = _day(d)
+    if date1904:
+        return (d - _EXCEL_EPOCH_1904).days
     if d < date(1900, 1, 1):
         raise ValueError(f"{d} is before Excel's 1900 date system")
     if d < date(1900, 3, 1):
         return (d - _EXCEL_EPOCH_EARLY).days
     return (d - _EXCEL_EPOCH).days
+
+
+def from_excel_serial(value: float, date1904: bool = False) -> datetime:
+    """The date-time an Excel serial stands for, rounded to the second, without range checks (what
+    a cell holds is shown as it is; ``parse_date`` is the checked reading of a user's cell)."""
+    if date1904:
+        epoch = _EXCEL_EPOCH_1904
+    else:
+        epoch = _EXCEL_EPOCH if value >= 61 else _EXCEL_EPOCH_EARLY  # Excel's 1900-02-29
+    return datetime(epoch.year, epoch.month, epoch.day) + timedelta(days=round(value * 86400) / 86400)
 
 
 def _is_number(value: object) -> bool:

@@ -235,7 +235,7 @@ def put_drawn_sheet(book, ws, name: str | None = None, *, after: str | None = No
 
 
 def _letter(index: int) -> str:
-    from ..io.a1 import column_letter
+    from ..io.xlsx.cells import column_letter
 
     return column_letter(index)
 

@@ -8,7 +8,7 @@ the other cells of that kind, and the form's merges are recorded directly: `plan
 ledger draws thousands of sheets, and building fonts and borders cell by cell was most of its time.
 A plan drawn INTO the ledger (`plan` without --out, usually one case) still loads and saves the whole
 ledger with openpyxl (services/plan.add_plan_sheets), unlike `fees` and `flags`, which patch the
-ledger file with io/xlsx_patch: what openpyxl does not model in the ledger is lost on that path.
+ledger file with io/xlsx: what openpyxl does not model in the ledger is lost on that path.
 """
 
 from __future__ import annotations

@@ -327,7 +327,7 @@ def ledger_version(path: Path, password: str | None = None) -> VersionInfo:
 
 def open_workbook(path: Path, password: str | None = None, *, read_only: bool = False) -> Workbook:
     """The ledger as an openpyxl workbook (formulas as formulas), decrypted in memory when needed."""
-    from .reader import load_workbook_bytes
+    from .xlsx.package import load_workbook_bytes
     from .workbook_io import load_for_rewrite
 
     data = load_workbook_bytes(Path(path), password)
@@ -875,7 +875,7 @@ def _verify(new: Workbook, carried: list[_Carried]) -> int:
 def upgrade_file(path: Path, *, settings: Settings | None, settings_label: str | None, as_of: date,
                  password: str | None = None) -> tuple[Workbook, UpgradeReport]:
     """:func:`carry_over` for the ledger at ``path`` (read into memory once; the file is not changed)."""
-    from .reader import load_workbook_bytes
+    from .xlsx.package import load_workbook_bytes
     from .workbook_io import load_for_rewrite
 
     path = Path(path)

@@ -4,7 +4,7 @@ This is the one place a whole ledger goes through openpyxl (plan into the ledger
 --annotate, template upgrade), so its guards live here:
 
 * before loading, the reader's limits over every sheet (連絡先 too) and the parts only openpyxl reads
-  (io/package_guard.check_whole_workbook): openpyxl would otherwise take gigabytes;
+  (io/xlsx/guard.check_whole_workbook): openpyxl would otherwise take gigabytes;
 * before loading for a rewrite, a refusal when the ledger holds parts openpyxl would drop on saving
   (shapes and text boxes, rich text, threaded comments, form controls, embedded objects, slicers,
   extension-list validations): never exit 0 after losing staff content;
@@ -23,8 +23,8 @@ from openpyxl import Workbook, load_workbook
 
 from ..errors import UserError, WorkbookUnusable
 from ..i18n import t
-from .package_guard import check_whole_workbook
-from .reader import load_workbook_bytes
+from .xlsx.guard import check_whole_workbook
+from .xlsx.package import load_workbook_bytes
 
 
 def open_for_update(path: Path, password: str | None = None) -> Workbook:

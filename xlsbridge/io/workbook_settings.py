@@ -9,7 +9,7 @@ from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
 from ..domain.layout import AREAS_SHEET, SETTINGS_SHEET
 from ..domain.rules import fold as fold_title
-from .reader import load_workbook_bytes
+from .xlsx.package import load_workbook_bytes
 from .settings_sheet import read_settings_sheets
 
 

@@ -1,7 +1,7 @@
 """Price every visit of a ledger and write the computed columns and the 料金集計 sheet.
 
 Shared by `xlsbridge fees` and the ribbon's 料金計算: ``compute_fees`` is pure over what was read.
-``fees_workbook`` writes the result into the ledger file's bytes with io/xlsx_patch: only the computed
+``fees_workbook`` writes the result into the ledger file's bytes with io/xlsx: only the computed
 cells of 面会記録 and the generated summary sheet change, every other part of the package is copied
 as it was (images, charts, slicers… that openpyxl would drop survive).  ``write_fees`` does the same
 on an openpyxl workbook: for a workbook being built in memory (template upgrade) and for the rare
@@ -122,7 +122,7 @@ def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, mac
     """Write ``result`` into the workbook file ``data`` (decrypted bytes): the computed columns of
     面会記録 and 料金集計.  With ``dry_run`` only the changes are found.  ``macros``: the file is an
     .xlsm (kept on the openpyxl fallback)."""
-    from ..io.xlsx_patch import PatchUnsupported
+    from ..io.xlsx import PatchUnsupported
 
     try:
         return _patch_fees(data, result, dry_run=dry_run)
@@ -136,7 +136,7 @@ def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, mac
 
 def _formatted(value: Any) -> Any:
     """A computed value with the number format its cell must show (yen, or a date)."""
-    from ..io.xlsx_patch import Formatted
+    from ..io.xlsx import Formatted
 
     if isinstance(value, date):
         return Formatted(value, DAY)
@@ -147,7 +147,7 @@ def _formatted(value: Any) -> Any:
 
 def _patch_fees(data: bytes, result: FeesResult, *, dry_run: bool) -> FeesWritten:
     from ..io.report_sheets import GENERATED_NOTE_JA
-    from ..io.xlsx_patch import XlsxPatch
+    from ..io.xlsx import XlsxPatch
 
     read = result.read
     title = read.cells.title(VISITS.name)
@@ -191,7 +191,7 @@ def _as_shown(old: Any, new: Any) -> Any:
 def write_fees(wb, result: FeesResult) -> list[CellChange]:
     """Fill the computed columns and redraw 料金集計 in an openpyxl workbook; return what changed.
 
-    For a workbook built in memory (template upgrade) and the packages io/xlsx_patch refuses; a
+    For a workbook built in memory (template upgrade) and the packages io/xlsx refuses; a
     ledger file is written with ``fees_workbook``."""
     from openpyxl.worksheet.table import TableColumn
 

@@ -87,10 +87,10 @@ def _sheet_note(report: FlagsReport) -> str:
 
 def flags_workbook(data: bytes, report: FlagsReport, *, macros: bool = False) -> bytes:
     """The workbook file ``data`` (decrypted bytes) with the 期限・年齢 sheet drawn again; every other
-    part of the package is copied as it was (io/xlsx_patch).  ``macros``: the file is an .xlsm (kept
+    part of the package is copied as it was (io/xlsx).  ``macros``: the file is an .xlsm (kept
     on the openpyxl fallback, for a package the patcher refuses)."""
     from ..domain.layout import FLAGS_SHEET
-    from ..io.xlsx_patch import PatchUnsupported, XlsxPatch
+    from ..io.xlsx import PatchUnsupported, XlsxPatch
 
     try:
         with XlsxPatch(data) as patch:

@@ -48,7 +48,7 @@ class LedgerUpdate:
 
     def _lite_part(self, payload: bytes, password: str | None, add: bool) -> bytes:
         from ..io.lite_part import carry_lite_part, default_requirements, part_files, read_lite_part, with_lite_part
-        from ..io.reader import load_workbook_bytes
+        from ..io.xlsx.package import load_workbook_bytes
 
         try:
             original = load_workbook_bytes(self.ledger, password)
@@ -60,9 +60,9 @@ class LedgerUpdate:
         return payload
 
     def save_bytes(self, payload: bytes, password: str | None) -> Path:
-        """Write an already serialised workbook (e.g. io/xlsx_patch's output) to the target, encrypted
+        """Write an already serialised workbook (e.g. io/xlsx's output) to the target, encrypted
         as ``save`` does."""
-        from ..io.reader import is_encrypted
+        from ..io.xlsx.package import is_encrypted
         from ..io.workbook_io import encrypt
 
         if password is not None and not is_encrypted(self.ledger):
@@ -110,7 +110,7 @@ def _same_content(ledger: Path, plain: bytes, password: str | None) -> bool:
     import io
     import zipfile
 
-    from ..io.reader import load_workbook_bytes
+    from ..io.xlsx.package import load_workbook_bytes
 
     try:
         current = ledger.read_bytes() if password is None else load_workbook_bytes(ledger, password)

@@ -22,8 +22,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from ..errors import WorkbookUnusable
-from .a1 import column_letter
+from ...errors import WorkbookUnusable
+from .cells import column_letter
 
 MAX_SHEET_ROWS = 200_000  # rows spanned by a read sheet's cells (Excel allows 1,048,576)
 MAX_SHEET_CELLS = 2_500_000  # rows × columns spanned: calamine allocates that whole rectangle

@@ -1,0 +1,18 @@
+"""The .xlsx package, read and patched without an openpyxl round trip.
+
+package.py   the one reader of a package: limits, decryption, the workbook part found through _rels
+guard.py     what a package declares or would expand to, checked before any parser allocates it
+cells.py     A1 column letters and Excel serial dates
+xmltext.py   text-level XML helpers (parts are rewritten as text, never re-serialised)
+styles.py    styles.xml, read and appended to
+rels.py      relationships and content types
+sheet_stream.py  a worksheet streamed row by row, only the changed cells rewritten
+generated.py     generated sheets (料金集計, 期限・年齢) written as sheet XML
+patch.py     XlsxPatch: the edits to one package, applied in a single pass over its parts
+"""
+
+from .patch import XlsxPatch
+from .sheet_stream import CellChange, Formatted, PatchResult
+from .xmltext import PatchUnsupported
+
+__all__ = ["CellChange", "Formatted", "PatchResult", "PatchUnsupported", "XlsxPatch"]

@@ -1,0 +1,87 @@
+"""Generated sheets (料金集計, 期限・年齢, …) written as sheet XML, a thousand rows at a time."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import time
+from typing import Any, Callable, Iterator, Sequence
+
+from .cells import _number_text, column_letters
+from .xmltext import NS_DOC_REL, NS_MAIN
+from .styles import _Styles
+from .sheet_stream import _cell_xml
+
+
+# ------------------------------------------------------------------------------------------------
+# Generated sheets
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Generated:
+    name: str
+    note: str
+    columns: Sequence[Any]  # each with .header, .width, .number_format (io.report_sheets.ReportColumn)
+    rows: Sequence[Sequence[Any]]
+    after: str | None
+
+
+NOTE_RGB = "FF666666"  # io/report_sheets.NOTE_FONT
+HEADER_RGB = "FFDDEBF7"  # io/report_sheets.HEADER_FILL
+
+
+def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, selected: bool) -> Callable[[], Iterator[bytes]]:
+    """What io/report_sheets.replace_sheet draws: a note, a bold header (frozen), the rows, a filter.
+
+    The styles are added now (before styles.xml is written); the sheet XML is produced when the
+    package is written, a thousand rows at a time, never as one string."""
+    note_style = styles.cell_style(font=styles.font(size=9, rgb=NOTE_RGB))
+    header_style = styles.cell_style(font=styles.font(bold=True), fill=styles.solid_fill(HEADER_RGB),
+                                     alignment={"horizontal": "center", "vertical": "center", "wrapText": "1"})
+    formats = {spec.number_format: styles.cell_style(number_format=spec.number_format)
+               for spec in sheet.columns if spec.number_format}
+    last_col = column_letters(max(len(sheet.columns), 1))
+    last_row = len(sheet.rows) + 2
+    selected_attr = ' tabSelected="1"' if selected else ""
+
+    def chunks() -> Iterator[bytes]:
+        head = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_DOC_REL}">'
+            f'<dimension ref="A1:{last_col}{last_row}"/>'
+            f'<sheetViews><sheetView{selected_attr} workbookViewId="0">'
+            '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+        )
+        if sheet.columns:
+            head += "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{_number_text(float(spec.width))}" customWidth="1"/>'
+                                       for i, spec in enumerate(sheet.columns, start=1)) + "</cols>"
+        yield head.encode("utf-8") + b"<sheetData>"
+        yield b'<row r="1">' + _cell_xml(b"", 1, 1, sheet.note, note_style, date1904) + b"</row>"
+        yield b'<row r="2">' + b"".join(_cell_xml(b"", 2, i, spec.header, header_style, date1904)
+                                       for i, spec in enumerate(sheet.columns, start=1)) + b"</row>"
+        batch: list[bytes] = []
+        for r, values in enumerate(sheet.rows, start=3):
+            cells = []
+            for i, (spec, value) in enumerate(zip(sheet.columns, values), start=1):
+                if value is None:
+                    continue
+                style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
+                cells.append(_cell_xml(b"", r, i, value, style, date1904))
+            batch.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+            if len(batch) == 1000:
+                yield b"".join(batch)
+                batch = []
+        yield b"".join(batch)
+        tail = f'<autoFilter ref="A2:{last_col}{last_row}"/>' if sheet.rows else ""
+        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        yield b"</sheetData>" + tail.encode("utf-8")
+
+    return chunks
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+

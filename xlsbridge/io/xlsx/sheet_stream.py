@@ -1,0 +1,516 @@
+"""A worksheet streamed row by row: the changed cells rewritten, every other byte copied."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import IO, Any, Callable, Sequence
+
+from .cells import _differs, _number_text, column_index, column_letters, excel_serial, from_serial
+from .xmltext import (
+    _ATTRS,
+    _battrs,
+    _find_block,
+    _items,
+    _root_prefix,
+    _set_attr,
+    _skip_prolog,
+    attrs_of,
+    cell_text,
+    decode_cell_text,
+    escape,
+    NS_MAIN,
+    PatchUnsupported,
+    unescape,
+)
+
+
+CHUNK = 1 << 18  # bytes of sheet XML read at a time
+MAX_CHANGES_KEPT = 1000  # CellChange records kept (the count covers all of them)
+
+@dataclass(frozen=True)
+class Formatted:
+    """A value that must be shown with ``number_format`` (the cell's style gets that format)."""
+
+    value: Any
+    number_format: str
+
+
+@dataclass(frozen=True)
+class CellChange:
+    sheet: str
+    row: int
+    column: int  # 1-based
+    old: Any
+    new: Any
+
+    @property
+    def address(self) -> str:
+        return f"{self.sheet}!{column_letters(self.column)}{self.row}"
+
+
+@dataclass
+class PatchResult:
+    payload: bytes
+    changed: int  # cells whose value changed
+    changes: list[CellChange]  # the first MAX_CHANGES_KEPT of them, in sheet order
+
+
+# ------------------------------------------------------------------------------------------------
+# Small XML helpers (text level: the parts are rewritten as text, never re-serialised)
+# ------------------------------------------------------------------------------------------------
+
+# ------------------------------------------------------------------------------------------------
+# Cells
+# ------------------------------------------------------------------------------------------------
+
+_LETTERS = [""] + [column_letters(i).encode() for i in range(1, 16385)]
+
+
+def _cell_xml(p: bytes, number: int, col: int, value: Any, style: int | None, date1904: bool,
+              extra: bytes = b"") -> bytes:
+    """``<c>`` holding ``value``: a number, a date as its serial, text as an inline string (never a formula)."""
+    head = b'<%sc r="%s%d"%s%s' % (p, _LETTERS[col], number, b' s="%d"' % style if style else b"", extra)
+    if value is None:
+        return head + b"/>"
+    if isinstance(value, bool):
+        return head + b' t="b"><%sv>%s</%sv></%sc>' % (p, b"1" if value else b"0", p, p)
+    if isinstance(value, (date, time)):
+        value = excel_serial(value, date1904)
+    if isinstance(value, (int, float)):
+        return head + b"><%sv>%s</%sv></%sc>" % (p, _number_text(value).encode(), p, p)
+    if not isinstance(value, str):
+        raise TypeError(f"cannot write a {type(value).__name__} into a cell")
+    text = escape(cell_text(value)).encode("utf-8")
+    space = b' xml:space="preserve"' if value != value.strip() or "\n" in value else b""
+    return head + b' t="inlineStr"><%sis><%st%s>%s</%st></%sis></%sc>' % (p, p, space, text, p, p, p)
+
+
+# ------------------------------------------------------------------------------------------------
+# The worksheet stream
+# ------------------------------------------------------------------------------------------------
+
+@dataclass
+class _SheetEdit:
+    title: str
+    columns: list[int]
+    rows: list[int]  # ascending
+    values: Callable[[int], Sequence[Any]]
+    headers: dict[int, str] = field(default_factory=dict)
+
+    def has_row(self, number: int) -> bool:
+        i = bisect.bisect_left(self.rows, number)
+        return i < len(self.rows) and self.rows[i] == number
+
+
+class _Stream:
+    """Bytes of a zip member read CHUNK at a time; ``buf[pos:]`` is what has not been handled yet."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.buf = b""
+        self.pos = 0
+
+    def more(self) -> bool:
+        chunk = self.raw.read(CHUNK)
+        if not chunk:
+            return False
+        self.buf = self.buf[self.pos:] + chunk
+        self.pos = 0
+        return True
+
+
+_CELL_REF = re.compile(rb"([A-Z]{1,3})([0-9]+)")
+_COLUMN_INDEX = {letters: i for i, letters in enumerate(_LETTERS) if i}
+_ROW_ATTR = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+_STYLE_ATTR = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
+_SPANS = re.compile(rb"""(\sspans\s*=\s*)["']([^"']*)["']""")
+_NOISE = re.compile(rb"<[!?]")
+_ANY_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+
+
+class _SheetWriter:
+    """Streams one worksheet's XML from ``src`` to ``dst`` with the cells of ``edit`` written.
+
+    Rows are found with a tokenizer that knows XML's quoting (attribute values may hold ``>``);
+    sheet data holding anything but rows (comments, CDATA, processing instructions) is refused.
+    """
+
+    def __init__(self, patch: "XlsxPatch", edit: _SheetEdit, part: str):
+        self.patch = patch
+        self.edit = edit
+        self.part = part
+        self.styles = patch._styles()
+        self.date1904 = patch._date1904()
+        self.col_styles: dict[int, int] = {}
+        self.orphans: dict[bytes, tuple[str, str]] = {}  # shared formula si -> (formula, its master cell)
+        self._style_cache: dict[tuple[int, str], int] = {}
+        header_row = [1] if edit.headers and edit.rows[:1] != [1] else []
+        self._targets = itertools.chain(header_row, edit.rows)  # rows to write, ascending (row 1 first)
+        self.next_row = next(self._targets, None)
+
+    def _advance(self) -> None:
+        self.next_row = next(self._targets, None)
+
+    # -- the stream -----------------------------------------------------------------------------
+
+    def run(self, src: IO[bytes], dst: IO[bytes]) -> None:
+        s = _Stream(src)
+        while True:
+            m = re.search(rb"<([\w.-]+:)?sheetData(?=[\s/>])" + _ATTRS.encode() + rb"(/?)>", s.buf)
+            if m is not None:
+                break
+            if not s.more():
+                raise PatchUnsupported(f"{self.part}: no sheetData")
+        try:
+            head = s.buf[:m.start()].decode("utf-8")
+        except UnicodeDecodeError:
+            raise PatchUnsupported(f"{self.part}: not UTF-8") from None
+        prefix = _root_prefix(head, NS_MAIN, self.part)
+        if (m.group(1) or b"").decode() != prefix:
+            raise PatchUnsupported(f"{self.part}: sheetData in another namespace")
+        p = self.p = prefix.encode()
+        dst.write(self._head(head, prefix).encode("utf-8"))
+        # group 1: the column letters when r="" comes first (as every writer puts it), group 2: all attributes
+        self.cell_re = re.compile(rb"<" + re.escape(p) + rb"c(?=[\s/>])(?=\s+r=\"([A-Z]{1,3})[0-9]+\")?" + _ATTRS.encode()
+                                  + rb"(?:/>|>(.*?)</" + re.escape(p) + rb"c\s*>)", re.DOTALL)
+        e = re.escape(p)
+        self._f_re = re.compile(rb"<" + e + rb"f(?=[\s/>])" + _ATTRS.encode() + rb"(?:/>|>(.*?)</" + e + rb"f\s*>)", re.DOTALL)
+        self._rph_re = re.compile(rb"<" + e + rb"rPh(?=[\s/>]).*?</" + e + rb"rPh\s*>", re.DOTALL)
+        self._t_re = re.compile(rb"<" + e + rb"t(?:\s[^>]*)?>(.*?)</" + e + rb"t\s*>", re.DOTALL)
+        self._v_re = re.compile(rb"<" + e + rb"v(?:\s[^>]*)?>(.*?)</" + e + rb"v\s*>", re.DOTALL)
+        self._v_only = (b"<" + p + b"v>", b"</" + p + b"v>")
+        s.pos = m.end()
+        if m.group(3):  # <sheetData/>
+            dst.write(m.group(0)[:-2].rstrip() + b">")
+            self._rows_before(None, dst)
+            dst.write(b"</" + p + b"sheetData>")
+        else:
+            dst.write(m.group(0))
+            self._rows(s, dst)
+        dst.write(s.buf[s.pos:])
+        shutil.copyfileobj(s.raw, dst, CHUNK)
+
+    def _rows(self, s: _Stream, dst: IO[bytes]) -> None:
+        p = re.escape(self.p)
+        row_or_end = re.compile(rb"<" + p + rb"row(?=[\s/>])" + _ATTRS.encode() + rb"(/?)>|</" + p + rb"sheetData\s*>")
+        row_end = re.compile(rb"</" + p + rb"row\s*>")
+        last_row = 0
+        while True:
+            m = row_or_end.search(s.buf, s.pos)
+            if m is None:
+                if not s.more():
+                    raise PatchUnsupported(f"{self.part}: sheetData not closed")
+                continue
+            gap = s.buf[s.pos:m.start()]
+            if gap.strip():
+                raise PatchUnsupported(f"{self.part}: content other than rows in sheetData")
+            if m.group(0).startswith(b"</"):
+                dst.write(gap)
+                self._rows_before(None, dst)
+                s.pos = m.start()  # </sheetData> and what follows are copied as they are
+                return
+            if m.group(2):  # <row …/>
+                end = m.end()
+            else:
+                e = row_end.search(s.buf, m.end())
+                if e is None:
+                    if not s.more():
+                        raise PatchUnsupported(f"{self.part}: row not closed")
+                    continue
+                end = e.end()
+            row = s.buf[m.start():end]
+            if _NOISE.search(row):
+                raise PatchUnsupported(f"{self.part}: comments, CDATA or processing instructions in sheetData")
+            r = _ROW_ATTR.search(m.group(1))
+            number = int(r.group(1)) if r else last_row + 1
+            last_row = number
+            dst.write(gap)
+            self._rows_before(number, dst)
+            if self.next_row == number:
+                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, self._targets_of(number))
+                self._advance()
+            elif self.orphans and b"si=" in row:
+                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, [])
+            dst.write(row)
+            s.pos = end
+
+    def _rows_before(self, number: int | None, dst: IO[bytes]) -> None:
+        """New rows for edited row numbers the sheet lacks, before row ``number`` (None: all left)."""
+        while self.next_row is not None and (number is None or self.next_row < number):
+            cells = [self._new_cell(self.next_row, col, value, None, header)
+                     for col, value, header in self._targets_of(self.next_row)]
+            p = self.p
+            dst.write(b"<" + p + b'row r="' + str(self.next_row).encode() + b'">' + b"".join(cells)
+                      + b"</" + p + b"row>")
+            self._advance()
+
+    # -- the parts before sheetData -------------------------------------------------------------
+
+    def _head(self, head: str, prefix: str) -> str:
+        _skip_prolog(head, self.part)
+        cols = _find_block(head, prefix, "cols")
+        if cols is not None and not cols.self_closing:
+            for col in _items(head, prefix, "col", cols):
+                a = attrs_of(col.tag)
+                try:
+                    lo, hi, style = int(a.get("min", "0")), int(a.get("max", "0")), int(a.get("style", "0"))
+                except ValueError:
+                    continue
+                if style:
+                    for c in range(max(lo, 1), min(hi, 16384) + 1):
+                        self.col_styles[c] = style
+        dim = _find_block(head, prefix, "dimension")
+        edit = self.edit
+        cols_used = [*edit.columns, *edit.headers]
+        rows_used = [*edit.rows[:1], *edit.rows[-1:], *([1] if edit.headers else [])]
+        if dim is None or not cols_used or not rows_used:
+            return head
+        ref = attrs_of(dim.tag).get("ref", "")
+        new = (min(cols_used), min(rows_used), max(cols_used), max(rows_used))
+        bounds = _ref_bounds(ref)
+        if bounds is not None:
+            new = (min(new[0], bounds[0]), min(new[1], bounds[1]), max(new[2], bounds[2]), max(new[3], bounds[3]))
+        text = f"{column_letters(new[0])}{new[1]}:{column_letters(new[2])}{new[3]}"
+        if text == ref:
+            return head
+        return head[:dim.start] + _set_attr(dim.tag, "ref", text) + head[dim.tag_end:]
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    def _targets_of(self, number: int) -> list[tuple[int, Any, bool]]:
+        """(column, value, is a header) to write in row ``number``, in column order."""
+        found: dict[int, tuple[int, Any, bool]] = {}
+        if number != 1 or self.edit.rows[:1] == [1]:  # row 1 may be written only for its headers
+            values = self.edit.values(number)
+            if len(values) != len(self.edit.columns):
+                raise ValueError("values(row) must give one value per column")
+            for col, value in zip(self.edit.columns, values):
+                found[col] = (col, value, False)
+        if number == 1:
+            for col, text in self.edit.headers.items():
+                found[col] = (col, text, True)
+        return [found[c] for c in sorted(found)]
+
+    def _patch_row(self, row: bytes, body_start: int, self_closing: bool, number: int,
+                   targets: list[tuple[int, Any, bool]]) -> bytes:
+        """The row with ``targets`` written: only the cells that change are rewritten."""
+        body_end = body_start if self_closing else row.rfind(b"</")
+        pieces: list[bytes] = []
+        cursor = last_cell_end = body_start
+        ti = col = 0
+        left_style: bytes | None = None
+        added: list[int] = []
+        index = _COLUMN_INDEX
+        for c in self.cell_re.finditer(row, self._scan_from(row, body_start, body_end, number, targets), body_end):
+            letters = c.group(1)
+            if letters is not None:
+                col = index[letters]
+            else:
+                ref = _CELL_REF.fullmatch(_battrs(c.group(2)).get(b"r", b""))
+                col = index[ref.group(1)] if ref else col + 1
+            while ti < len(targets) and targets[ti][0] < col:  # a new cell before this one
+                t_col, value, header = targets[ti]
+                new = self._new_cell(number, t_col, value, left_style, header)
+                if new:
+                    pieces += [row[cursor:c.start()], new]
+                    cursor = c.start()
+                    added.append(t_col)
+                ti += 1
+            if ti < len(targets) and targets[ti][0] == col:
+                new = self._rewrite(number, col, c, targets[ti][1])
+                ti += 1
+                if new is not None:
+                    pieces += [row[cursor:c.start()], new]
+                    cursor = c.end()
+            elif self.orphans and c.group(3) and b"si=" in c.group(3):
+                fixed = self._fix_dependent(number, col, c.group(0), c.group(3))
+                if fixed is not None:
+                    pieces += [row[cursor:c.start()], fixed]
+                    cursor = c.end()
+            if number == 1:
+                left_style = _battrs(c.group(2)).get(b"s")
+            last_cell_end = c.end()
+        rest = []
+        for t_col, value, header in targets[ti:]:
+            new = self._new_cell(number, t_col, value, left_style, header)
+            if new:
+                rest.append(new)
+                added.append(t_col)
+        if not pieces and not rest:
+            return row
+        start_tag = self._spans(row[:body_start], added) if added else row[:body_start]
+        if self_closing:
+            return start_tag[:-2].rstrip() + b">" + b"".join(rest) + b"</" + self.p + b"row>"
+        return (start_tag + b"".join(pieces) + row[cursor:last_cell_end] + b"".join(rest)
+                + row[max(cursor, last_cell_end):])
+
+    def _scan_from(self, row: bytes, body_start: int, body_end: int, number: int,
+                   targets: list[tuple[int, Any, bool]]) -> int:
+        """Where the cells that matter start: the cell of the first target when the row has it, or its
+        last cell when that lies left of every target; else the row's first cell.  Cells left of it
+        are copied without a look (not for row 1, whose header cells lend their style)."""
+        if not targets or number == 1 or self.orphans or body_end <= body_start:
+            return body_start
+        first = targets[0][0]
+        found = row.find(b'r="%s%d"' % (_LETTERS[first], number), body_start, body_end)
+        lt = row.rfind(b"<", body_start, found) if found >= 0 else row.rfind(b"<" + self.p + b"c ", body_start, body_end)
+        if lt < 0:
+            return body_start
+        m = self.cell_re.match(row, lt)
+        if m is None or m.group(1) is None:
+            return body_start
+        col = _COLUMN_INDEX[m.group(1)]
+        return lt if (col == first if found >= 0 else col < first) else body_start
+
+    @staticmethod
+    def _spans(start_tag: bytes, added: list[int]) -> bytes:
+        """``spans`` (a hint of the row's first and last columns) widened over added cells."""
+        m = _SPANS.search(start_tag)
+        if m is None:
+            return start_tag
+        lo, hi = min(added), max(added)
+        for part in m.group(2).split():
+            a, _, b = part.partition(b":")
+            if a.isdigit() and b.isdigit():
+                lo, hi = min(lo, int(a)), max(hi, int(b))
+        return start_tag[:m.start()] + m.group(1) + f'"{lo}:{hi}"'.encode() + start_tag[m.end():]
+
+    # -- cells ----------------------------------------------------------------------------------
+
+    def _style_for(self, style: int | None, value: Any) -> int | None:
+        if isinstance(value, Formatted) and value.value is not None:
+            key = (style or 0, value.number_format)
+            found = self._style_cache.get(key)
+            if found is None:
+                found = self._style_cache[key] = self.styles.with_format(*key)
+            return found
+        return style
+
+    def _new_cell(self, number: int, col: int, value: Any, left_style: bytes | None, header: bool) -> bytes:
+        """A cell where there was none: the column's default style (a header: its left neighbour's)."""
+        plain = value.value if isinstance(value, Formatted) else value
+        if plain is None or plain == "":
+            return b""
+        if header and left_style is not None and left_style.isdigit():
+            style: int | None = int(left_style)
+        else:
+            style = self.col_styles.get(col)
+        if not header:
+            self.patch._record(self.edit.title, number, col, None, plain)
+        return _cell_xml(self.p, number, col, plain, self._style_for(style, value), self.date1904)
+
+    def _rewrite(self, number: int, col: int, cell: re.Match, value: Any) -> bytes | None:
+        """The cell rewritten to hold ``value``, or None when it shows it already (kept byte for byte)."""
+        plain = value.value if isinstance(value, Formatted) else value
+        s = _STYLE_ATTR.search(cell.group(2))
+        if s is not None and plain is not None and plain != "":  # a re-run: the very bytes we would write?
+            style = int(s.group(1))
+            if cell.group(0) == _cell_xml(self.p, number, col, plain, self._style_for(style, value), self.date1904):
+                return None
+        attrs, body = _battrs(cell.group(2)), cell.group(3)
+        raw_style = attrs.get(b"s", b"")
+        style = int(raw_style) if raw_style.isdigit() else None
+        new_style = self._style_for(style, value)
+        old = self._old_value(attrs, body, style or 0)
+        differs = _differs(old, plain)
+        if not differs and new_style == style:
+            return None
+        if body and _ANY_FORMULA.search(body):
+            self._orphan(number, col, body)
+        if differs:
+            self.patch._record(self.edit.title, number, col, old, plain)
+        keep = b"".join(b" " + k + (b"='" + v + b"'" if b'"' in v else b'="' + v + b'"') for k, v in attrs.items()
+                        if k not in (b"r", b"s", b"t", b"cm", b"vm"))
+        return _cell_xml(self.p, number, col, None if plain == "" else plain, new_style, self.date1904, keep)
+
+    def _old_value(self, attrs: dict[bytes, bytes], body: bytes | None, style: int) -> Any:
+        """What the cell holds, as openpyxl shows it (a formula as ``=…``, a date-formatted number as a datetime)."""
+        if not body:
+            return None
+        t = attrs.get(b"t", b"n")
+        start, end = self._v_only
+        if body.startswith(start) and body.endswith(end) and body.count(b"<") == 2:  # the usual <v>…</v>
+            raw = unescape(body[len(start):-len(end)].decode("utf-8"))
+        else:
+            f = self._f_re.search(body)
+            if f is not None and f.group(2):
+                return "=" + unescape(f.group(2).decode("utf-8"))
+            if t == b"inlineStr":
+                parts = self._t_re.findall(self._rph_re.sub(b"", body))
+                return decode_cell_text(unescape(b"".join(parts).decode("utf-8")))
+            v = self._v_re.search(body)
+            if v is None:
+                return None
+            raw = unescape(v.group(1).decode("utf-8"))
+        if t == b"s":
+            try:
+                return self.patch._shared_string(int(raw))
+            except (ValueError, IndexError):
+                return raw
+        if t in (b"str", b"e", b"inlineStr"):
+            return decode_cell_text(raw)
+        if t == b"b":
+            return raw.strip() in ("1", "true")
+        if t == b"d":
+            try:
+                return datetime.fromisoformat(raw.strip())
+            except ValueError:
+                return raw
+        try:
+            number: int | float = int(raw) if not ("." in raw or "e" in raw or "E" in raw) else float(raw)
+        except ValueError:
+            return raw
+        if self.styles.is_date(style):
+            try:
+                return from_serial(number, self.date1904)
+            except (OverflowError, ValueError):
+                return number
+        return number
+
+    # -- shared formulas whose master cell is overwritten ---------------------------------------
+
+    def _formula(self, body: bytes) -> re.Match | None:
+        return self._f_re.search(body)
+
+    def _orphan(self, number: int, col: int, body: bytes) -> None:
+        f = self._formula(body)
+        if f is None:
+            return
+        a = _battrs(f.group(1))
+        if a.get(b"t") == b"shared" and b"ref" in a and b"si" in a and f.group(2):
+            self.orphans[a[b"si"]] = (unescape(f.group(2).decode("utf-8")), f"{column_letters(col)}{number}")
+
+    def _fix_dependent(self, number: int, col: int, cell: bytes, body: bytes) -> bytes | None:
+        """A cell sharing the formula of an overwritten master cell, given that formula in its own terms."""
+        f = self._formula(body)
+        if f is None:
+            return None
+        a = _battrs(f.group(1))
+        master = self.orphans.get(a.get(b"si", b""))
+        if a.get(b"t") != b"shared" or master is None or b"ref" in a:
+            return None
+        from openpyxl.formula.translate import Translator
+
+        formula, origin = master
+        here = f"{column_letters(col)}{number}"
+        translated = Translator("=" + formula, origin=origin).translate_formula(here)[1:]
+        new_f = b"<" + self.p + b"f>" + escape(translated).encode("utf-8") + b"</" + self.p + b"f>"
+        start = cell.rfind(body)
+        return cell[:start] + body[:f.start()] + new_f + body[f.end():] + cell[start + len(body):]
+
+
+def _ref_bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """(first column, first row, last column, last row) of ``A1`` or ``A1:C9``."""
+    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?", ref.strip())
+    if m is None:
+        return None
+    c1, r1 = column_index(m.group(1)), int(m.group(2))
+    c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
