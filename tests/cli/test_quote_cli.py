@@ -183,3 +183,38 @@ def test_capped_amounts_and_an_implausible_notice_are_explained():
     assert "※ 母の会員割引 500円は母の負担額 200円まで" in p.stdout
     assert "残り 50円は父の返金から差し引き" in p.stdout
     assert "※ 中止連絡日時が面会日の60日以上前です" in p.stdout
+
+
+def test_quote_shows_the_issue17_rules_and_the_charges_outside_the_visit_fee(tmp_path):
+    # The fictional profile of tests/domain/test_pricing_rules17.py.  付き添い型 10,000 + 1 extra adult 1,500
+    # = 11,500 → 5,750 each; かわせみ市 20 km × 2 × 30 × 2 staff = 2,400, paid by the visiting mother;
+    # insurance 200 → 100 each; costs 1,000 half each → 500 each.
+    # father 5,750 + 100 + 500 = 6,350; mother 5,750 + 2,400 + 100 + 500 = 8,750; total 15,100
+    from tests.domain.test_pricing_rules17 import PROFILE
+
+    profile = tmp_path / "rules17.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    args = ["quote", "--settings", str(profile), "--type", "accompanied", "--date", "2025-06-14",
+            "--municipality", "かわせみ市", "--member", "both", "--adults", "1", "--costs", "1000",
+            "--visiting-parent", "mother"]
+    p = run(*args, "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["extra_adults"], out["transport"], out["insurance"], out["costs"]) == (1500, 2400, 200, 1000)
+    assert (out["father_share"], out["mother_share"], out["total"]) == (6350, 8750, 15100)
+    # the case deposit 50,000 is paid 25,000 / 25,000 at 1:1; pre-consultation 5,000 per parent
+    assert out["contract_charges"] == {"pre_consultation_fee": 5000, "case_deposit": 50000,
+                                       "father_case_deposit": 25000, "mother_case_deposit": 25000,
+                                       "deposit_warn_below": 10000, "insurance_per_visit": 200}
+    text = run(*args).stdout
+    assert "大人追加（1人）" in text and "母が負担" in text and "実費" in text
+    assert "事前面談料（親1人・1回）" in text and "50,000円" in text
+    # without the visiting parent the transport has no payer: one line, exit 2
+    p = run(*args[:-2])
+    assert p.returncode == 2 and "--visiting-parent" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_wek_quote_shows_no_other_charges():
+    # WEK has no contract fee, renewal fee or deposit (申込金はありません): the block is left out
+    p = run("quote", "--type", "handover", "--date", "2025-06-14")
+    assert p.returncode == 0 and "面会料金のほかの費用" not in p.stdout

@@ -43,12 +43,18 @@ Example:
               help="When the cancellation was notified; prints the refund.")
 @click.option("--cancelled-by", type=click.Choice(["father", "mother", "organisation"]),
               help="Who cancelled (default with --cancelled-at: a parent). The organisation refunds in full.")
+@click.option("--adults", "extra_adults", default=0, show_default=True, type=int, metavar="N",
+              help="Accompanying adults beyond the one the fee includes (大人追加).")
+@click.option("--costs", default=0, show_default=True, type=int, metavar="YEN",
+              help="Actual costs of the visit (admission, petrol, room hire), split by the schedule's rule.")
+@click.option("--visiting-parent", type=click.Choice(["father", "mother"]),
+              help="The parent who does not live with the child: pays transport (and costs) alone where the schedule says so.")
 @click.option("--settings", "settings_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Take the fee schedule and area table from this ledger (.xlsx) or organisation file (.toml) "
                    "instead of the shipped WEK schedule.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with integer yen fields.")
 def quote(support_type, visit_date, children, extension, duration, municipality, member, ratio, reduction,
-          cancelled_at, cancelled_by, settings_path, as_json):
+          cancelled_at, cancelled_by, extra_adults, costs, visiting_parent, settings_path, as_json):
     """Price one visit under the fee schedule in force on its date, itemised.
 
     Shows base fee, extra-child add-on, extension, out-of-area transport, member discount,
@@ -66,6 +72,8 @@ def quote(support_type, visit_date, children, extension, duration, municipality,
         support_type=support_type, visit_date=visit_date, children=children, extension=extension,
         duration=duration, municipality=municipality, member=member, ratio=ratio, reduction=reduction,
         cancelled_at=cancelled_at, cancelled_by=cancelled_by, settings_path=settings_path,
+        extra_adults=extra_adults, costs=costs, visiting_parent=visiting_parent,
     )
     breakdown, settings, long = quote_visit_explained(options)
-    click.echo(render_quote_json(breakdown) if as_json else render_quote_text(breakdown, settings, options, long))
+    click.echo(render_quote_json(breakdown, settings, options) if as_json
+               else render_quote_text(breakdown, settings, options, long))

@@ -55,7 +55,13 @@ def pricing_fields(case: Case, visit: Visit) -> dict[str, Any]:
         "reduction": case.reduction,
         "cancelled_at": visit.cancelled_at if cancelled else None,
         "cancelled_by": visit.cancelled_by if cancelled else None,
+        "extra_adults": getattr(visit, "extra_adults", 0) or 0,
+        "costs": getattr(visit, "costs", 0) or 0,
+        "visiting_parent": _OTHER.get(case.custodial or ""),
     }
+
+
+_OTHER = {"father": "mother", "mother": "father"}
 
 
 _EVEN = Ratio.even()
@@ -197,21 +203,37 @@ def cap_note(cap: Cap) -> tuple[str, str]:
 
 
 def breakdown_text(b: FeeBreakdown, settings: Settings, visit: Visit) -> str:
-    """The short 内訳 text of the fees sheet, e.g. ``付き添い型 8,500 + 子2人目 4,250 + 延長60分 2,000 …``."""
+    """The short 内訳 text of the fees sheet, e.g. ``付き添い型 8,500 + 子2人目 4,250 + 延長60分 2,000 …``.
+
+    With more than one schedule in the settings the text starts with the name of the one that priced
+    the visit (``［2025年度料金表］ …``).
+    """
     parts = [f"{b.support_type_ja} {b.base:,}"]
     if b.child_addon:
         parts.append(f"子ども加算 {b.child_addon:,}")
     if b.extension:
         parts.append(f"延長{visit.extension_minutes}分 {b.extension:,}")
+    if b.extra_adults:
+        parts.append(f"大人追加 {b.extra_adults:,}")
     if b.transport:
-        parts.append(f"交通費({visit.municipality}) {b.transport:,}")
+        payer = ""
+        schedule = next((s for s in settings.schedules if s.name == b.schedule), None)
+        if schedule is not None and schedule.transport.paid_by == "visiting_parent":
+            payer = "・父負担" if b.father_transport else "・母負担"
+        parts.append(f"交通費({visit.municipality}{payer}) {b.transport:,}")
     text = " + ".join(parts)
+    if len(settings.schedules) > 1:
+        text = f"［{b.schedule}］ {text}"
     if b.reduction:
         text += f" − 減額 {b.reduction:,}"
     if b.member_discount:
         text += f" − 会員割引 {b.member_discount:,}"
     if b.non_member_surcharge:
         text += f" + 非会員 {b.non_member_surcharge:,}"
+    if b.insurance:
+        text += f" + 保険料 {b.insurance:,}"
+    if b.costs:
+        text += f" + 実費 {b.costs:,}"
     text += f" = {b.total:,}円"
     if b.cancelled:
         text += f"（中止: 返金 {b.refund or 0:,}円）"

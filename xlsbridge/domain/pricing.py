@@ -4,11 +4,15 @@
 order (domain.md "Fees", "Payment and cancellation"):
 
 1. base price of the support type (the band for the booked duration),
-2. extra-child add-on, 3. extension, 4. out-of-area transport  → ``gross``;
-5. hardship reduction (減額) off the whole visit, split by the ratio;
-6. each parent's share of the rest by the agreed ratio (whole yen, adding up exactly);
-7. member discount off the member parent's own share and non-member surcharge on the non-member's;
-8. payment due date; 9. the refund when the visit was cancelled.
+2. extra-child add-on, 3. extension, 4. extra adults (大人追加), 5. out-of-area transport → ``gross``;
+6. hardship reduction (減額) off the whole visit, split by the ratio;
+7. each parent's share of the rest by the agreed ratio (whole yen, adding up exactly); transport the
+   visiting parent pays alone (``Transport.paid_by``) goes to that parent's share;
+8. member discount off the member parent's own share and non-member surcharge on the non-member's
+   (with or without the transport: ``MemberPricing.non_member_applies_to``);
+9. payment due date; 10. the refund when the visit was cancelled;
+11. insurance per visit (not on a cancelled visit) and the visit's actual costs (実費), added to the
+   shares after everything above: no discount, surcharge or refund touches them.
 
 Nothing goes below zero and the parts always add up: ``father_share + mother_share == total``.
 """
@@ -47,6 +51,9 @@ class PricingRequest(BaseModel):
     reduction: int = 0
     cancelled_at: datetime | None = None
     cancelled_by: CancelledBy | None = None
+    extra_adults: int = 0  # accompanying adults beyond the one the base price includes
+    costs: int = 0  # actual costs of the visit (admission, petrol, room hire), yen
+    visiting_parent: Parent | None = None  # the parent not living with the child (pays transport, costs)
 
     @classmethod
     def with_member(cls, member: Member, **kw: Any) -> "PricingRequest":
@@ -98,6 +105,11 @@ class FeeBreakdown(BaseModel):
     transport: int
     gross: int
     reduction: int
+    extra_adults: int = 0
+    insurance: int = 0
+    costs: int = 0
+    father_transport: int = 0  # each parent's part of the transport (as charged, before the surcharge)
+    mother_transport: int = 0
     member_discount: int
     father_member_discount: int
     mother_member_discount: int
@@ -135,6 +147,9 @@ class FeeBreakdown(BaseModel):
             "total": self.total,
             "due_date": self.due_date.isoformat(),
         }
+        for name in ("extra_adults", "insurance", "costs"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
         if self.caps:
             out["caps"] = [cap.model_dump() for cap in self.caps]
         if self.cancelled:
@@ -153,6 +168,7 @@ class _Parts:
     child_addon: int
     extension: int
     transport: int
+    extra_adults: int = 0
 
 
 class _Lookups:
@@ -218,6 +234,9 @@ def refusal_key(fields: Mapping[str, Any], settings: Settings) -> tuple:
         fields["reduction"],
         fields["cancelled_by"],
         fields["cancelled_at"] is None,
+        fields.get("extra_adults", 0),
+        fields.get("costs", 0),
+        fields.get("visiting_parent") is None,
     )
 
 
@@ -231,17 +250,30 @@ def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
             "unknown-support-type", "support_type", value=req.support_type, known="、".join(_type_labels(schedule))
         )
     parts = _parts(req, settings, schedule, stype)
-    gross = parts.base + parts.child_addon + parts.extension + parts.transport
+    gross = parts.base + parts.child_addon + parts.extension + parts.extra_adults + parts.transport
 
     if req.reduction < 0:
         raise PricingError("reduction-negative", "reduction", value=req.reduction)
     if req.reduction > gross:  # domain.md: an input error, never a silent cap
         raise PricingError("reduction-over-fee", "reduction", value=req.reduction, fee=gross)
+    if req.costs < 0:
+        raise PricingError("costs-negative", "costs", value=req.costs)
     reduction = req.reduction
     odd = settings.rules.odd_yen_to
-    shares = split(gross - reduction, req.ratio, odd)
+    payer = _transport_payer(schedule.transport.paid_by, req, parts.transport)
+    if payer is None:
+        shares = split(gross - reduction, req.ratio, odd)
+        transport_parts = split(parts.transport, req.ratio, odd)
+    else:
+        # The reduction comes off the fee first; only what it leaves of the transport is charged.
+        rest = gross - parts.transport - reduction
+        charged = parts.transport + min(0, rest)
+        shares = split(max(0, rest), req.ratio, odd)
+        shares[payer] += charged
+        transport_parts = {"father": 0, "mother": 0}
+        transport_parts[payer] = charged
 
-    surcharge = _non_member_surcharge(schedule, req, shares)
+    surcharge = _non_member_surcharge(schedule, req, shares, transport_parts)
     for parent in ("father", "mother"):
         shares[parent] += surcharge[parent]
     discounts, caps = _member_discounts(schedule, stype, req, shares, odd)
@@ -257,6 +289,9 @@ def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
         child_addon=parts.child_addon,
         extension=parts.extension,
         transport=parts.transport,
+        extra_adults=parts.extra_adults,
+        father_transport=transport_parts["father"],
+        mother_transport=transport_parts["mother"],
         gross=gross,
         reduction=reduction,
         member_discount=discounts["father"] + discounts["mother"],
@@ -273,7 +308,47 @@ def price_visit(req: PricingRequest, settings: Settings) -> FeeBreakdown:
         refund = _refund(req, schedule, shares, odd)
         refund["caps"] = caps + refund["caps"]
         breakdown.update(refund)
+    _add_pass_through(breakdown, req, schedule, shares, odd)
     return FeeBreakdown(**breakdown)
+
+
+def _transport_payer(paid_by: str, req: PricingRequest, transport: int) -> Parent | None:
+    """The parent who pays the transport alone, or None when it is split by the ratio."""
+    if paid_by != "visiting_parent" or transport == 0:
+        return None
+    if req.visiting_parent is None:
+        raise PricingError("visiting-parent-unknown", "visiting_parent")
+    return req.visiting_parent
+
+
+def _add_pass_through(breakdown: dict[str, Any], req: PricingRequest, schedule: FeeSchedule,
+                      shares: dict[Parent, int], odd: Parent) -> None:
+    """Insurance and actual costs: added to the shares after the fee, its discounts and its refund."""
+    cancelled = bool(breakdown.get("cancelled"))
+    insurance = 0 if cancelled else schedule.insurance_per_visit
+    if insurance == 0 and req.costs == 0:
+        return
+    extra = split(insurance, req.ratio, odd)
+    rule = schedule.costs_split
+    if req.costs:
+        if rule == "visiting_parent":
+            if req.visiting_parent is None:
+                raise PricingError("visiting-parent-unknown", "visiting_parent")
+            cost_parts = {"father": 0, "mother": 0}
+            cost_parts[req.visiting_parent] = req.costs
+        else:
+            cost_parts = split(req.costs, Ratio.even() if rule == "equal" else req.ratio, odd)
+        for p in ("father", "mother"):
+            extra[p] += cost_parts[p]
+    for p in ("father", "mother"):
+        shares[p] += extra[p]
+    breakdown.update(
+        insurance=insurance,
+        costs=req.costs,
+        father_share=shares["father"],
+        mother_share=shares["mother"],
+        total=shares["father"] + shares["mother"],
+    )
 
 
 def _type_labels(schedule: FeeSchedule) -> list[str]:
@@ -298,7 +373,9 @@ def _parts(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype
 
     extension = _extension_price(req, stype)
     transport = _transport(req, settings, schedule, stype)
-    return _Parts(base, child_addon, extension, transport)
+    if req.extra_adults < 0:
+        raise PricingError("adults-negative", "extra_adults", value=req.extra_adults)
+    return _Parts(base, child_addon, extension, transport, req.extra_adults * stype.extra_adult_fee)
 
 
 def _base_price(req: PricingRequest, stype: SupportType) -> int:
@@ -333,7 +410,7 @@ def _extension_price(req: PricingRequest, stype: SupportType) -> int:
     rule = stype.extension
     if rule is None:
         raise PricingError("extension-not-allowed", "extension_minutes", value=minutes, type_ja=stype.label_ja)
-    if minutes > rule.max_minutes:
+    if rule.max_minutes is not None and minutes > rule.max_minutes:
         raise PricingError("extension-over-cap", "extension_minutes", value=minutes, limit=rule.max_minutes)
     units, rest = divmod(minutes, rule.unit_minutes)
     if rest:
@@ -358,13 +435,19 @@ def _transport(req: PricingRequest, settings: Settings, schedule: FeeSchedule, s
         raise PricingError("area-distance-missing", "municipality", value=req.municipality)
     trips = 2 if rule.round_trip else 1
     # Round the distance cost down to whole yen once, after multiplying, so no yen is lost per leg.
-    return int(area.distance_km * trips * rule.rate_per_km * rule.staff_count)
+    staff = stype.transport_staff_count if stype.transport_staff_count is not None else rule.staff_count
+    return int(area.distance_km * trips * rule.rate_per_km * staff)
 
 
-def _non_member_surcharge(schedule: FeeSchedule, req: PricingRequest, shares: dict[Parent, int]) -> dict[Parent, int]:
+def _non_member_surcharge(schedule: FeeSchedule, req: PricingRequest, shares: dict[Parent, int],
+                          transport: dict[Parent, int]) -> dict[Parent, int]:
     pct = schedule.member.non_member_percent
     members = {"father": req.father_member, "mother": req.mother_member}
-    return {p: 0 if members[p] else fraction_of(shares[p], pct - 100, 100) for p in ("father", "mother")}
+    if schedule.member.non_member_applies_to == "excluding_transport":
+        base = {p: max(0, shares[p] - transport[p]) for p in ("father", "mother")}
+    else:
+        base = shares
+    return {p: 0 if members[p] else fraction_of(base[p], pct - 100, 100) for p in ("father", "mother")}
 
 
 def _member_discounts(

@@ -7,11 +7,16 @@ is the shipped default; see docs/fee-rules.md for the others):
 
 * base price per support type, flat or stepping by booked duration (``base_bands``);
 * extra children as a fraction of the base, a fixed amount each, or included up to N children;
-* extension in units (30 or 60 minutes) after the type's included time, with a cap;
-* a fixed member discount and/or a non-member surcharge (non-members pay N% of the price list);
+* extension in units (30 or 60 minutes) after the type's included time, with or without a cap;
+* an extra adult (大人追加) per additional accompanying adult;
+* a fixed member discount and/or a non-member surcharge (non-members pay N% of the price list, with or
+  without the transport);
 * cancellation: refund less a fixed part (WEK) or a charge as a percentage, by notice cut-offs;
-* transport as a fare per out-of-area municipality (WEK) or km × rate × round trip × staff;
-* yearly contract / renewal fees and refundable deposits per parent.
+* transport as a fare per out-of-area municipality (WEK) or km × rate × round trip × staff (staff per
+  support type), split by the ratio or paid by the visiting parent alone;
+* actual costs (admission, petrol, room hire) entered per visit, and insurance per visit;
+* a pre-consultation fee, yearly contract / renewal fees and refundable deposits per parent, and a
+  deposit per case that visits are drawn from.
 
 Models validate themselves and explain, in Japanese first, what is wrong.
 """
@@ -69,14 +74,14 @@ class Extension(_Model):
 
     unit_minutes: int = Field(default=30, ge=1)
     unit_price: int = Field(ge=0)
-    max_minutes: int = Field(ge=0)
+    max_minutes: int | None = Field(default=None, ge=0, description="None: no upper limit")
     # WEK takes extensions only in whole 30-minute units; others charge a started unit in full.
     partial_unit: Literal["reject", "round_up"] = "reject"
     requires_agreement: bool = True
 
     @model_validator(mode="after")
     def _cap_in_units(self) -> "Extension":
-        if self.max_minutes % self.unit_minutes and self.partial_unit == "reject":
+        if self.max_minutes is not None and self.max_minutes % self.unit_minutes and self.partial_unit == "reject":
             raise ValueError(
                 _msg(
                     f"延長の上限 {self.max_minutes} 分が単位 {self.unit_minutes} 分の倍数ではありません",
@@ -89,13 +94,25 @@ class Extension(_Model):
 class SupportType(_Model):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label_ja: str
-    label_en: str
+    label_en: str = Field(default="", description="empty: the key (as on the settings sheet)")
     base_bands: tuple[PriceBand, ...] = Field(min_length=1)
     included_minutes: int | None = Field(default=None, ge=1, description="time included in the base price")
     child_addon: ChildAddon = ChildAddon()
     extension: Extension | None = None
     transport_applies: bool = True
     member_discount_applies: bool = True
+    # Per-km transport counts this many staff for this type (a handover 1, an accompanied visit 2);
+    # None: the schedule's Transport.staff_count.
+    transport_staff_count: int | None = Field(default=None, ge=1)
+    # 大人追加: yen per accompanying adult beyond the one the base price includes.
+    extra_adult_fee: int = Field(default=0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_en_defaults_to_key(cls, data):
+        if isinstance(data, dict) and not data.get("label_en") and isinstance(data.get("key"), str):
+            data = {**data, "label_en": data["key"]}
+        return data
 
     @model_validator(mode="after")
     def _bands_ordered(self) -> "SupportType":
@@ -130,6 +147,8 @@ class MemberPricing(_Model):
     discount_scope: Literal["per_member_parent", "per_visit"] = "per_member_parent"
     # Price lists are member prices; a non-member pays this percentage of them (100 = same price).
     non_member_percent: int = Field(default=100, ge=100, le=1000)
+    # What the non-member percentage multiplies: the whole share, or the share without the transport.
+    non_member_applies_to: Literal["all", "excluding_transport"] = "all"
 
 
 class CancellationTier(_Model):
@@ -166,12 +185,23 @@ class Transport(_Model):
     rate_per_km: int = Field(default=0, ge=0)
     round_trip: bool = True
     staff_count: int = Field(default=1, ge=1)
+    # "ratio": transport is split like the fee; "visiting_parent": the parent who does not live with the
+    # child (ケース › 同居親 names the other one) pays it alone.
+    paid_by: Literal["ratio", "visiting_parent"] = "ratio"
 
 
 class ContractFees(_Model):
     contract_fee: int = Field(default=0, ge=0, description="per parent, at the first contract")
     renewal_fee: int = Field(default=0, ge=0, description="per parent, at each renewal")
     deposit: int = Field(default=0, ge=0, description="per parent, refunded at the end")
+    pre_consultation_fee: int = Field(default=0, ge=0, description="per parent, per pre-consultation (事前面談料)")
+    # A deposit per case that the visits are drawn from: paid by the parents in their ratio when the
+    # second parent signs; each visit's charges come off each parent's part; the rest is refunded.
+    case_deposit: int = Field(default=0, ge=0, description="per case, drawn down by the visits; 0: none")
+    deposit_warn_below: int = Field(default=0, ge=0, description="warn when a parent's part left is below this")
+
+
+CostsSplit = Literal["ratio", "equal", "visiting_parent"]
 
 
 class FeeSchedule(_Model):
@@ -186,6 +216,10 @@ class FeeSchedule(_Model):
     transport: Transport = Transport()
     contract: ContractFees = ContractFees()
     payment_due_days_before: int = Field(default=5, ge=0)
+    # Per visit held or planned, split by the ratio (a cancelled visit is not insured).
+    insurance_per_visit: int = Field(default=0, ge=0)
+    # Actual costs entered per visit (面会記録 › 実費): by the ratio, half each, or the visiting parent.
+    costs_split: CostsSplit = "ratio"
 
     @model_validator(mode="after")
     def _unique_types(self) -> "FeeSchedule":

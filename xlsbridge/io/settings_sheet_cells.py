@@ -285,3 +285,9 @@ AGREEMENT = _choice({"必要": True, "不要": False}, bools=True)
 SCOPE = _choice({"会員の親ごと": "per_member_parent", "1回ごと": "per_visit"},
                 {"親ごと": "per_member_parent", "一回ごと": "per_visit", "1回あたり": "per_visit"})
 TRANSPORT = _choice({"運賃表": "fare_table", "距離制": "per_km"}, {"運賃": "fare_table", "距離": "per_km"})
+PAYER = _choice({"負担割合": "ratio", "別居親": "visiting_parent"},
+                {"割合": "ratio", "負担割合で分ける": "ratio", "面会する親": "visiting_parent", "非同居親": "visiting_parent"})
+COSTS_SPLIT = _choice({"負担割合": "ratio", "折半": "equal", "別居親": "visiting_parent"},
+                      {"割合": "ratio", "半分ずつ": "equal", "面会する親": "visiting_parent", "非同居親": "visiting_parent"})
+SURCHARGE_BASE = _choice({"全額": "all", "交通費を除く": "excluding_transport"},
+                         {"すべて": "all", "交通費除く": "excluding_transport", "交通費以外": "excluding_transport"})

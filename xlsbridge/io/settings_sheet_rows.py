@@ -16,6 +16,7 @@ from .settings_sheet_cells import (
     AGE_RULE,
     AGREEMENT,
     BANDS,
+    COSTS_SPLIT,
     BOOL,
     DATE,
     DECIMAL,
@@ -25,7 +26,9 @@ from .settings_sheet_cells import (
     KEY,
     PARENT,
     PARTIAL,
+    PAYER,
     SCOPE,
+    SURCHARGE_BASE,
     TEXT,
     TIERS,
     TRANSPORT,
@@ -132,6 +135,20 @@ SCHEDULE_COLUMNS: tuple[_Col, ...] = (
          width=9, help="最後の締切より後の連絡で負担する割合（WEK: 100 = 返金なし）"),
     _Col("団体都合の中止は全額返金", "cancellation.organisation_cancels_refund_in_full", BOOL,
          lambda s: s.cancellation.organisation_cancels_refund_in_full, width=10, help="団体が中止したとき全額返金するか"),
+    _Col("非会員料金の対象", "member.non_member_applies_to", SURCHARGE_BASE, lambda s: s.member.non_member_applies_to,
+         width=11, help="非会員料金(%)を掛ける額: 全額 / 交通費を除く"),
+    _Col("交通費の負担", "transport.paid_by", PAYER, lambda s: s.transport.paid_by, width=10,
+         help="負担割合: 料金と同じ割合で分ける / 別居親: 同居親でない親が全額"),
+    _Col("事前面談料", "contract.pre_consultation_fee", INT, lambda s: s.contract.pre_consultation_fee, width=8,
+         help="親1人あたり、事前面談1回ごと"),
+    _Col("ケース預り金", "contract.case_deposit", INT, lambda s: s.contract.case_deposit, width=9,
+         help="1ケースに1つ、負担割合で預かり、面会ごとの料金・保険料・実費を差し引き、残りを終了時に返金（0: なし）"),
+    _Col("預り金の警告(円)", "contract.deposit_warn_below", INT, lambda s: s.contract.deposit_warn_below, width=9,
+         help="親ごとの預り金の残りがこの額を下回ったら知らせる"),
+    _Col("保険料(1回)", "insurance_per_visit", INT, lambda s: s.insurance_per_visit, width=8,
+         help="面会1回ごと（中止した回を除く）、負担割合で分ける"),
+    _Col("実費の負担", "costs_split", COSTS_SPLIT, lambda s: s.costs_split, width=9,
+         help="面会記録の実費(円)の分け方: 負担割合 / 折半 / 別居親"),
 )
 
 FEE_COLUMNS: tuple[_Col, ...] = (
@@ -165,7 +182,7 @@ FEE_COLUMNS: tuple[_Col, ...] = (
          help="延長の単位。延長がない類型は延長の欄をすべて空欄に"),
     _Col("延長単価", "extension.unit_price", INT, lambda p: _ext("unit_price")(p[1]), width=8, help="1単位の料金"),
     _Col("延長上限(分)", "extension.max_minutes", INT, lambda p: _ext("max_minutes")(p[1]), width=9,
-         help="延長の上限（単位の倍数）"),
+         help="延長の上限（単位の倍数）。空欄なら上限なし"),
     _Col("単位未満の延長", "extension.partial_unit", PARTIAL, lambda p: _ext("partial_unit")(p[1]), width=10,
          help="不可: 単位ちょうどのみ / 切上げ: 始まった単位を1単位として数える"),
     _Col("延長の事前相談", "extension.requires_agreement", AGREEMENT, lambda p: _ext("requires_agreement")(p[1]),
@@ -174,6 +191,10 @@ FEE_COLUMNS: tuple[_Col, ...] = (
          help="区域外の交通費を加算するか"),
     _Col("会員割引", "member_discount_applies", BOOL, lambda p: p[1].member_discount_applies, width=8,
          help="賛助会員の割引をするか"),
+    _Col("交通費の支援員数", "transport_staff_count", INT, lambda p: p[1].transport_staff_count, width=9,
+         help="距離制の交通費を数える支援員の人数。空欄なら料金表の支援員数"),
+    _Col("大人追加(円)", "extra_adult_fee", INT, lambda p: p[1].extra_adult_fee or None, aliases=("大人追加",), width=9,
+         help="付き添う大人が1人増えるごとの料金（面会記録の大人追加(人)）"),
 )
 
 AREA_COLUMNS: tuple[_Col, ...] = (

@@ -32,6 +32,9 @@ class QuoteOptions:
     cancelled_at: datetime | None = None
     cancelled_by: str | None = None
     settings_path: Path | None = None
+    extra_adults: int = 0
+    costs: int = 0
+    visiting_parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,17 @@ def quote_visit_explained(options: QuoteOptions) -> tuple[FeeBreakdown, Settings
         reduction=options.reduction,
         cancelled_at=options.cancelled_at,
         cancelled_by=options.cancelled_by,
+        extra_adults=options.extra_adults,
+        costs=options.costs,
+        visiting_parent=options.visiting_parent,
     )
     try:
         return price_visit(request, settings), settings, long
     except PricingError as exc:
+        if exc.code == "visiting-parent-unknown":
+            raise UserError("この料金表では交通費・実費を別居親が負担します。--visiting-parent father か mother を指定してください",
+                            "this schedule has the visiting parent pay transport or costs; give --visiting-parent "
+                            "father or mother") from None
         if exc.code == "duration-needed":
             raise UserError(f"{exc.params['type_ja']}の料金は面会時間で決まります。--duration（分）を指定してください",
                             "this type is priced by the visit's length; give --duration (minutes)") from None
@@ -134,8 +144,59 @@ def _as_user_error(exc: PricingError) -> UserError:
     return UserError(*_messages(exc))
 
 
-def render_quote_json(b: FeeBreakdown) -> str:
-    return json.dumps(b.as_json(), ensure_ascii=False, indent=2)
+def render_quote_json(b: FeeBreakdown, settings: Settings | None = None, o: QuoteOptions | None = None) -> str:
+    out = b.as_json()
+    if settings is not None and o is not None:
+        charges = contract_charges(settings, o.visit_date, o.ratio)
+        if charges:
+            out["contract_charges"] = charges
+    return json.dumps(out, ensure_ascii=False, indent=2)
+
+
+def contract_charges(settings: Settings, day: date, ratio_text: str = "1:1") -> dict[str, int]:
+    """The schedule's charges outside the visit fee, in yen (only those it has): per parent
+    pre-consultation, contract and renewal fees and the refundable deposit; the case deposit the
+    visits are drawn from, and each parent's part of it under the ratio."""
+    from ..domain.money import split
+
+    schedule = settings.schedule_on(day)
+    if schedule is None:
+        return {}
+    rule = schedule.contract
+    out = {k: v for k, v in (("pre_consultation_fee", rule.pre_consultation_fee), ("contract_fee", rule.contract_fee),
+                             ("renewal_fee", rule.renewal_fee), ("deposit", rule.deposit),
+                             ("case_deposit", rule.case_deposit)) if v}
+    if rule.case_deposit:
+        try:
+            ratio = Ratio.parse(ratio_text)
+        except RatioError:
+            ratio = Ratio.even()
+        parts = split(rule.case_deposit, ratio, settings.rules.odd_yen_to)
+        out["father_case_deposit"], out["mother_case_deposit"] = parts["father"], parts["mother"]
+        if rule.deposit_warn_below:
+            out["deposit_warn_below"] = rule.deposit_warn_below
+    if schedule.insurance_per_visit:
+        out["insurance_per_visit"] = schedule.insurance_per_visit
+    return out
+
+
+def _contract_text(charges: dict[str, int]) -> list[str]:
+    labels = {
+        "pre_consultation_fee": ("事前面談料（親1人・1回）", "Pre-consultation (per parent, each)"),
+        "contract_fee": ("契約料（親1人）", "Contract fee (per parent)"),
+        "renewal_fee": ("更新料（親1人・更新ごと）", "Renewal fee (per parent, each renewal)"),
+        "deposit": ("預り金（親1人・終了時に返金）", "Deposit (per parent, refunded at the end)"),
+        "case_deposit": ("ケース預り金（面会ごとに差引）", "Case deposit (visits drawn from it)"),
+        "father_case_deposit": ("　うち父", "  father's part"),
+        "mother_case_deposit": ("　うち母", "  mother's part"),
+        "deposit_warn_below": ("　残りがこの額を下回ると警告", "  warn when a part left is below"),
+        "insurance_per_visit": ("保険料（面会1回、料金に含む）", "Insurance (per visit, in the total)"),
+    }
+    out = [t("面会料金のほかの費用（この料金表）", "Other charges (this schedule)")]
+    for key, amount in charges.items():
+        ja, en = labels[key]
+        out.append(f"  {ljust(t(ja, en), 32)}{rjust(yen(amount), 12)}")
+    return out
 
 
 def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions, long: LongVisit | None = None) -> str:
@@ -152,12 +213,17 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions, long
     if b.child_addon or extra:
         lines.append((t(f"子ども加算（{extra}人）", f"Extra children ({extra})"), b.child_addon, ""))
     extension = o.extension + (long.excess if long else 0)
+    if b.extra_adults or o.extra_adults:
+        lines.append((t(f"大人追加（{o.extra_adults}人）", f"Extra adults ({o.extra_adults})"), b.extra_adults, ""))
     if b.extension or extension:
         unit = stype.extension
         note = t(f"{unit.unit_minutes}分ごと {unit.unit_price:,}円", f"{unit.unit_price:,} yen per {unit.unit_minutes} min") if unit else ""
         lines.append((t(f"延長（{extension}分）", f"Extension ({extension} min)"), b.extension, note))
     where = municipality + (t("（区域外）", " (out of area)") if area and area.out_of_area else t("（区域内）", " (in area)"))
     sample = t("  ※見本の運賃: 要確認", "  * sample fare: verify") if area and area.fare_is_sample and b.transport else ""
+    if schedule.transport.paid_by == "visiting_parent" and b.transport:
+        who = t("父", "father") if b.father_transport else t("母", "mother")
+        where += t(f"、{who}が負担", f", paid by the {who}")
     lines.append((t("交通費", "Transport"), b.transport, where + sample))
     lines.append((t("小計", "Subtotal"), b.gross, ""))
     if b.reduction:
@@ -168,6 +234,12 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions, long
         if amount:
             who = t("父", "father") if parent == "father" else t("母", "mother")
             lines.append((t(f"会員割引（{who}）", f"Member discount ({who})"), -amount, ""))
+    if b.insurance:
+        lines.append((t("保険料", "Insurance"), b.insurance, ""))
+    if b.costs:
+        rule = {"ratio": t("負担割合", "by the ratio"), "equal": t("折半", "half each"),
+                "visiting_parent": t("別居親", "visiting parent")}[schedule.costs_split]
+        lines.append((t("実費", "Actual costs"), b.costs, rule))
     lines.append((t("合計", "Total"), b.total, ""))
     lines.append((t(f"父負担（{o.ratio}）", f"Father pays ({o.ratio})"), b.father_share, ""))
     lines.append((t("母負担", "Mother pays"), b.mother_share, ""))
@@ -194,6 +266,10 @@ def render_quote_text(b: FeeBreakdown, settings: Settings, o: QuoteOptions, long
     if b.cancelled:
         out.append("")
         out.append(_cancellation_text(b, o))
+    charges = contract_charges(settings, o.visit_date, o.ratio)
+    if charges:
+        out.append("")
+        out += _contract_text(charges)
     if notes:
         out.append("")
         out += [t(f"※ {ja}", f"* {en}") for ja, en in notes]
