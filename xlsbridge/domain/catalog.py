@@ -133,7 +133,7 @@ register(
         description_en="Per-km transport needs the distance.",
     ),
     FindingType(
-        code="visiting-parent-unknown", severity=ERROR, source="Fees: transport or costs paid by the visiting parent",
+        code="visiting-parent-unknown", severity=ERROR, source="Fees: transport",
         name_ja="別居親が不明", name_en="Visiting parent unknown",
         template_ja="料金表では交通費・実費を別居親が負担しますが、ケースの同居親が空欄のため別居親が分かりません",
         template_en="the schedule has the visiting parent pay transport or costs, but the case names no custodial parent",
@@ -141,7 +141,7 @@ register(
         description_en="Transport or costs paid by the visiting parent need the case's custodial parent.",
     ),
     FindingType(
-        code="adults-negative", severity=ERROR, source="Fees: extra adults",
+        code="adults-negative", severity=ERROR, source="Fees",
         name_ja="大人追加がマイナス", name_en="Negative extra adults",
         template_ja="大人追加(人)がマイナスです（{value}）",
         template_en="the number of extra adults is negative ({value})",
@@ -149,7 +149,7 @@ register(
         description_en="Extra adults are counted from 0.",
     ),
     FindingType(
-        code="costs-negative", severity=ERROR, source="Fees: actual costs",
+        code="costs-negative", severity=ERROR, source="Fees",
         name_ja="実費がマイナス", name_en="Negative costs",
         template_ja="実費(円)がマイナスです（{value}）",
         template_en="the actual costs are negative ({value})",
