@@ -196,3 +196,47 @@ def test_out_must_not_be_the_ledger(tmp_path):
     p = cli_process("fees", str(ledger), "--out", str(ledger))
     assert p.returncode == 2 and "--out" in p.stderr
     assert ledger.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_fees_shows_the_schedule_the_charges_outside_visits_and_the_deposit_drawn(tmp_path):
+    # The fictional profile of tests/domain/test_pricing_rules17.py with a second schedule before it:
+    # "2024年度" to 2025-03-31, "2025年度" from 2025-04-01 (same amounts).  Case C-001, both parents
+    # members, 1:1, the mother lives with the child.  Pre-consultations 2025-03-10 / 03-12 (2024年度):
+    # 5,000 each = 10,000.  Case deposit 50,000 (both signed 2025-03-25) → 25,000 each.
+    # Visits 付き添い型 120 min in ほしの市: 10,000 + insurance 200 = 10,200 → 5,100 each.
+    # Held 4/12 and 5/10 drawn: 10,200 each, left 14,800 each; planned 7/12 takes 5,100 more → 9,700,
+    # below the 10,000 warning for both parents.
+    from tests.domain.test_pricing_rules17 import S as RULES17
+    from tests.ledger_builder import AS_OF as SPEC_DAY, clean_child, clean_spec, clean_visit, write_ledger
+
+    current = RULES17.schedules[0]
+    earlier = current.model_copy(update={"name": "2024年度", "effective_from": dt.date(2024, 4, 1),
+                                         "effective_to": dt.date(2025, 3, 31)})
+    settings = RULES17.model_copy(update={"schedules": (earlier, current)})
+    spec = clean_spec()
+    spec.settings = settings
+    spec.cases[0].update({"father.member": True})
+    spec.children = [clean_child(prefecture="ほしの県")]
+    spec.visits = [clean_visit(visit_id=f"V-00{i}", visit_date=day, status=status, municipality="ほしの市",
+                               place="ほしの市こども広場")
+                   for i, (day, status) in enumerate([(dt.date(2025, 4, 12), "held"), (dt.date(2025, 5, 10), "held"),
+                                                      (dt.date(2025, 7, 12), "planned")], start=1)]
+    ledger = tmp_path / "台帳.xlsx"
+    write_ledger(ledger, spec)
+    out = tmp_path / "priced.xlsx"
+    result = run("fees", str(ledger), "--out", str(out), "--as-of", SPEC_DAY.isoformat())
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert fee_row(out, 2)["breakdown"] == "［2025年度］ 付き添い型 10,000 + 保険料 200 = 10,200円"
+    summary = wb[FEE_SUMMARY_SHEET]
+    head = [c.value for c in summary[2]]
+    rows = [dict(zip(head, [c.value for c in r])) for r in summary.iter_rows(min_row=3)]
+    case = next(r for r in rows if r["区分"] == "ケース別")
+    assert case["料金表"] == "2025年度"
+    assert (case["父請求"], case["母請求"]) == (15300, 15300)  # three visits, 5,100 each
+    assert (case["事前面談料"], case["契約料"], case["更新料"], case["預り金(返金)"]) == (10000, 0, 0, 0)
+    assert (case["父預り金"], case["父差引"], case["父残"]) == (25000, 10200, 14800)
+    assert (case["母預り金"], case["母差引"], case["母残"]) == (25000, 10200, 14800)
+    assert "父の預り金は予定の面会の後 9,700円（警告 10,000円未満）" in case["預り金の注意"]
+    total = rows[0]
+    assert total["区分"] == "合計" and total["事前面談料"] == 10000 and total["父残"] == 14800

@@ -13,9 +13,9 @@ from typing import Any
 
 from .findings import Finding
 from .ledger import Case, Ledger, Visit
-from .money import Ratio
+from .money import Ratio, split
 from .pricing import Cap, FeeBreakdown, PricingError, PricingRequest, price_visit
-from .settings import Settings
+from .settings import Parent, Settings
 
 VISITS_SHEET = "面会記録"
 CASES_SHEET = "ケース"
@@ -113,6 +113,7 @@ class SummaryRow:
     billed_mother: int = 0
     refunded_father: int = 0
     refunded_mother: int = 0
+    schedules: dict[str, None] = field(default_factory=dict)  # the schedules that priced its visits, in order
 
     @property
     def billed(self) -> int:
@@ -129,6 +130,11 @@ class FeeSummary:
     by_month: list[SummaryRow] = field(default_factory=list)
     by_case: list[SummaryRow] = field(default_factory=list)
     total: SummaryRow = field(default_factory=lambda: SummaryRow(None, None))
+    # Each case's charges outside the visits and its deposit (``case_statements``); empty when the
+    # settings have none.  ``schedule_count``: how many schedules the settings have (the 料金表 column
+    # is drawn when there is a choice).
+    statements: list["CaseStatement"] = field(default_factory=list)
+    schedule_count: int = 1
 
 
 def summarise(prices: list[VisitPrice]) -> FeeSummary:
@@ -167,6 +173,7 @@ def _add(row: SummaryRow, vp: VisitPrice) -> None:
         row.unpriced += 1
         return
     b = vp.breakdown
+    row.schedules.setdefault(b.schedule, None)
     if status == "held":
         row.held += 1
     elif status == "cancelled":
@@ -184,6 +191,8 @@ def _merge(target: SummaryRow, row: SummaryRow) -> None:
     for name in ("held", "planned", "cancelled", "unpriced", "billed_father", "billed_mother",
                  "refunded_father", "refunded_mother"):
         setattr(target, name, getattr(target, name) + getattr(row, name))
+    for name in row.schedules:
+        target.schedules.setdefault(name, None)
 
 
 _WHO = {"father": ("父", "father"), "mother": ("母", "mother")}
@@ -241,3 +250,119 @@ def breakdown_text(b: FeeBreakdown, settings: Settings, visit: Visit) -> str:
         text += f"（{cap_note(cap)[0]}）"
     return text
 
+
+
+# --------------------------------------------------------------------------------------------------
+# Charges outside the visits, and the deposit the visits are drawn from: each case's statement
+# --------------------------------------------------------------------------------------------------
+
+PARENTS: tuple[Parent, ...] = ("father", "mother")
+CHARGE_KINDS = ("pre_consultation", "contract", "renewal", "deposit")  # per parent, from the settings
+
+
+@dataclass(frozen=True)
+class CaseStatement:
+    """What each parent of one case pays besides the visits, and where the case deposit stands.
+
+    ``charges[kind][parent]``: 事前面談料 (one per pre-consultation recorded), 契約料 at the parent's
+    contract, 更新料 at each recorded renewal, and the refundable deposit per parent — each under the
+    schedule in force on its day.  ``deposit_paid``: the parent's part of the case deposit (the ratio);
+    ``drawn``: what held and cancelled visits took from it (the share, less any refund); ``planned``:
+    what the planned visits will take; ``left`` = paid − drawn.  ``low``: the parents whose part left
+    after the planned visits is below the schedule's warning threshold (or below zero).
+    """
+
+    case_id: str
+    charges: dict[str, dict[Parent, int]]
+    deposit_schedule: str | None = None
+    deposit_paid: dict[Parent, int] = field(default_factory=lambda: {"father": 0, "mother": 0})
+    drawn: dict[Parent, int] = field(default_factory=lambda: {"father": 0, "mother": 0})
+    planned: dict[Parent, int] = field(default_factory=lambda: {"father": 0, "mother": 0})
+    warn_below: int = 0
+    low: tuple[Parent, ...] = ()
+
+    @property
+    def left(self) -> dict[Parent, int]:
+        return {p: self.deposit_paid[p] - self.drawn[p] for p in PARENTS}
+
+    @property
+    def left_after_planned(self) -> dict[Parent, int]:
+        return {p: self.deposit_paid[p] - self.drawn[p] - self.planned[p] for p in PARENTS}
+
+    def charged(self, parent: Parent) -> int:
+        """Everything outside the visits the parent pays (the case deposit included)."""
+        return sum(c[parent] for c in self.charges.values()) + self.deposit_paid[parent]
+
+    @property
+    def has_deposit(self) -> bool:
+        return self.deposit_schedule is not None
+
+
+def case_statements(ledger: Ledger, prices: list[VisitPrice]) -> list[CaseStatement]:
+    """One statement per case with a charge outside the visits or a case deposit (in case order)."""
+    settings = ledger.settings
+    if not any(_has_case_charges(s) for s in settings.schedules):
+        return []
+    by_case: dict[str, list[VisitPrice]] = defaultdict(list)
+    for vp in prices:
+        if vp.visit.case_id:
+            by_case[vp.visit.case_id].append(vp)
+    out = []
+    for case in ledger.cases:
+        if not case.case_id:
+            continue
+        statement = case_statement(case, by_case.get(case.case_id, []), settings)
+        if statement is not None:
+            out.append(statement)
+    return out
+
+
+def _has_case_charges(schedule) -> bool:
+    c = schedule.contract
+    return bool(c.pre_consultation_fee or c.contract_fee or c.renewal_fee or c.deposit or c.case_deposit)
+
+
+def case_statement(case: Case, prices: list[VisitPrice], settings: Settings) -> CaseStatement | None:
+    from .contracts import term
+    from .pricing import schedule_on
+
+    charges: dict[str, dict[Parent, int]] = {k: {"father": 0, "mother": 0} for k in CHARGE_KINDS}
+    for p in PARENTS:
+        rec = case.parent(p)
+        if rec.pre_consultation is not None:
+            s = schedule_on(settings, rec.pre_consultation)
+            charges["pre_consultation"][p] += s.contract.pre_consultation_fee if s else 0
+        if rec.contract_date is not None:
+            s = schedule_on(settings, rec.contract_date)
+            if s is not None:
+                charges["contract"][p] += s.contract.contract_fee
+                charges["deposit"][p] += s.contract.deposit
+    start = case.both_signed_on()
+    if start is not None:
+        for n in range(1, max(case.renewals, 0) + 1):
+            day = term(start, n, settings.rules).start
+            s = schedule_on(settings, day)
+            for p in PARENTS:
+                charges["renewal"][p] += s.contract.renewal_fee if s else 0
+    deposit_day = start or min((vp.visit.visit_date for vp in prices if vp.visit.visit_date), default=None)
+    schedule = schedule_on(settings, deposit_day) if deposit_day is not None else None
+    if schedule is None or schedule.contract.case_deposit == 0:
+        if not any(any(c.values()) for c in charges.values()):
+            return None
+        return CaseStatement(case.case_id or "", charges)
+    ratio = case.ratio or _EVEN
+    paid = split(schedule.contract.case_deposit, ratio, settings.rules.odd_yen_to)
+    drawn: dict[Parent, int] = {"father": 0, "mother": 0}
+    planned: dict[Parent, int] = {"father": 0, "mother": 0}
+    for vp in prices:
+        b = vp.breakdown
+        if b is None:
+            continue
+        target = planned if vp.visit.status == "planned" else drawn
+        for p in PARENTS:
+            refund = (b.father_refund if p == "father" else b.mother_refund) or 0
+            target[p] += b.share(p) - refund
+    warn = schedule.contract.deposit_warn_below
+    after = {p: paid[p] - drawn[p] - planned[p] for p in PARENTS}
+    low = tuple(p for p in PARENTS if after[p] < max(warn, 0) or after[p] < 0)
+    return CaseStatement(case.case_id or "", charges, schedule.name, paid, drawn, planned, warn, low)

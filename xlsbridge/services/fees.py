@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.findings import CATALOG, Finding
-from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, price_ledger, summarise
+from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, case_statements, price_ledger, summarise
 from ..i18n import t
 from ..domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
 from ..io.reader import LedgerRead, read_ledger
@@ -50,7 +50,10 @@ def load_and_price(path: Path, *, as_of: date, password: str | None = None) -> F
 def compute_fees(read: LedgerRead, as_of: date) -> FeesResult:
     findings = check_read(read, as_of)
     prices = price_ledger(read.ledger, findings)
-    return FeesResult(read, findings, prices, summarise(prices))
+    summary = summarise(prices)
+    summary.statements = case_statements(read.ledger, prices)
+    summary.schedule_count = len(read.ledger.settings.schedules)
+    return FeesResult(read, findings, prices, summary)
 
 
 def computed_values(vp: VisitPrice, read: LedgerRead) -> dict[str, Any]:
@@ -90,13 +93,71 @@ def summary_rows(summary: FeeSummary) -> tuple[list, list[list[Any]]]:
         ReportColumn(t("父返金", "Refund father"), 11, YEN), ReportColumn(t("母返金", "Refund mother"), 11, YEN),
         ReportColumn(t("返金計", "Refunded"), 11, YEN),
     ]
+    schedules = summary.schedule_count > 1
+    if schedules:  # which schedule priced the visits, when the settings have more than one
+        columns.insert(3, ReportColumn(t("料金表", "Schedule"), 18))
+    statements = {s.case_id: s for s in summary.statements}
+    deposits = any(s.has_deposit for s in summary.statements)
+    if statements:
+        columns += [ReportColumn(t("事前面談料", "Pre-consultation"), 10, YEN), ReportColumn(t("契約料", "Contract fees"), 10, YEN),
+                    ReportColumn(t("更新料", "Renewal fees"), 10, YEN), ReportColumn(t("預り金(返金)", "Deposits (refunded)"), 11, YEN)]
+    if deposits:
+        columns += [ReportColumn(t("父預り金", "Father deposited"), 10, YEN), ReportColumn(t("父差引", "Father drawn"), 10, YEN),
+                    ReportColumn(t("父残", "Father left"), 10, YEN), ReportColumn(t("母預り金", "Mother deposited"), 10, YEN),
+                    ReportColumn(t("母差引", "Mother drawn"), 10, YEN), ReportColumn(t("母残", "Mother left"), 10, YEN),
+                    ReportColumn(t("預り金の注意", "Deposit note"), 30)]
     rows: list[list[Any]] = []
     for scope, items in ((t("合計", "Total"), [summary.total]), (t("月別", "By month"), summary.by_month),
                          (t("ケース別", "By case"), summary.by_case), (t("ケース・月別", "Case × month"), summary.by_case_month)):
         for r in items:
-            rows.append([scope, r.case_id, r.month, r.held, r.planned, r.cancelled, r.unpriced,
-                         r.billed_father, r.billed_mother, r.billed, r.refunded_father, r.refunded_mother, r.refunded])
+            row = [scope, r.case_id, r.month, r.held, r.planned, r.cancelled, r.unpriced,
+                   r.billed_father, r.billed_mother, r.billed, r.refunded_father, r.refunded_mother, r.refunded]
+            if schedules:
+                row.insert(3, "、".join(r.schedules))
+            if statements:
+                row += _statement_cells(r, summary, deposits)
+            rows.append(row)
     return columns, rows
+
+
+def _statement_cells(r, summary: FeeSummary, deposits: bool) -> list[Any]:
+    """The charges outside the visits and the case deposit: per case, and summed on the total row."""
+    if r.month is not None:
+        return [None] * (11 if deposits else 4)
+    picked = [s for s in summary.statements if r.case_id is None or s.case_id == r.case_id]
+    if r.case_id is not None and not picked:
+        return [None] * (11 if deposits else 4)
+
+    def total(kind: str) -> int:
+        return sum(s.charges[kind]["father"] + s.charges[kind]["mother"] for s in picked)
+
+    cells: list[Any] = [total("pre_consultation"), total("contract"), total("renewal"), total("deposit")]
+    if deposits:
+        with_deposit = [s for s in picked if s.has_deposit]
+        if r.case_id is not None and not with_deposit:
+            return cells + [None] * 7
+        for p in ("father", "mother"):
+            cells += [sum(s.deposit_paid[p] for s in with_deposit), sum(s.drawn[p] for s in with_deposit),
+                      sum(s.left[p] for s in with_deposit)]
+        cells.append(_deposit_note(with_deposit) if r.case_id is not None else
+                     t(f"残りが少ないケース {sum(1 for s in with_deposit if s.low)} 件",
+                       f"{sum(1 for s in with_deposit if s.low)} cases running low"))
+    return cells
+
+
+def _deposit_note(statements) -> str:
+    notes = []
+    for s in statements:
+        after = s.left_after_planned
+        for p in s.low:
+            who = t("父", "father") if p == "father" else t("母", "mother")
+            if after[p] < 0:
+                notes.append(t(f"{who}の預り金は予定の面会までに {-after[p]:,}円不足します。追加の預り金を相談してください",
+                               f"the {who}'s deposit falls {-after[p]:,} yen short by the planned visits; ask for more"))
+            else:
+                notes.append(t(f"{who}の預り金は予定の面会の後 {after[p]:,}円（警告 {s.warn_below:,}円未満）",
+                               f"the {who}'s deposit leaves {after[p]:,} yen after the planned visits (below {s.warn_below:,})"))
+    return "。".join(notes) if notes else ""
 
 
 @dataclass(frozen=True)
