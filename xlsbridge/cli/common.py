@@ -80,7 +80,7 @@ class DateTimeType(click.ParamType):
 
 def _in_years(day: date, kind: click.ParamType, param, ctx) -> date:
     """A date option between 1900 and 2200 (the ledger's range): 9999-12-01 has no next year."""
-    from ..io.reader import FIRST_YEAR, LAST_YEAR
+    from ..io.codecs import FIRST_YEAR, LAST_YEAR
 
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         kind.fail(t(f"{FIRST_YEAR}年から{LAST_YEAR}年までの日付にしてください（指定: {day.isoformat()}）",

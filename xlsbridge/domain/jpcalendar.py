@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 
 import jpholiday
+
+from .text import clean
 
 __all__ = [
     "DateParseError",
@@ -257,7 +258,7 @@ _TIME_PATTERNS = (
 def _normalise(value: str) -> str:
     # NFKC folds full-width digits/letters/punctuation, U+3000 and ㋿/㍻/㍼ into
     # their plain forms; upper() lets "r6.4.1" through.
-    return unicodedata.normalize("NFKC", value).strip().upper()
+    return clean(value).upper()
 
 
 def _era_or_none(d: date) -> tuple[str, int] | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .settings import Parent
+from .text import fold
 
 
 class RatioError(ValueError):
@@ -47,7 +47,7 @@ class Ratio(BaseModel):
             if not 0 <= value <= 1:
                 raise RatioError(str(text))
             return cls(father=value, mother=1 - value)
-        raw = unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "")
+        raw = fold(text or "")
         m = re.fullmatch(r"(\d+(?:\.\d+)?)(?::|対|/)(\d+(?:\.\d+)?)", raw)
         if m:
             father, mother = Fraction(m.group(1)), Fraction(m.group(2))

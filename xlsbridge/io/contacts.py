@@ -9,12 +9,11 @@ made to be handed around (``validate --annotate``), and carried as the contacts 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from ..domain.layout import CONTACTS
-from ..domain.rules import fold
+from ..domain.text import fold
 
 _NAMES = ("連絡先", "contacts", "contact", "住所録", "連絡帳")
 _CONTACT_HEADERS = frozenset(fold(h) for h in (
@@ -25,7 +24,7 @@ _CONTACT_HEADERS = frozenset(fold(h) for h in (
 
 
 def _norm(text: Any) -> str:
-    return fold(unicodedata.normalize("NFKC", str(text)).lower()) if text is not None else ""
+    return fold(text).lower()
 
 
 def is_contacts_sheet(title: str, headers: Iterable[Any] = ()) -> bool:

@@ -27,7 +27,6 @@ import difflib
 import html
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,12 +35,22 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.findings import Finding, Location
-from ..domain.jpcalendar import DateParseError, parse_date, parse_datetime, parse_time
 from ..domain.ledger import Case, Child, Ledger, StaffMember, Visit
 from ..domain.money import Ratio
-from ..domain.rules import fold, sort_key
+from ..domain.rules import sort_key
+from ..domain.text import clean, fold
 from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
+from .codecs import (
+    BOOL_WORDS_JA,
+    LEDGER_UNITS,
+    Unreadable,
+    read_bool,
+    read_date,
+    read_datetime,
+    read_time,
+    read_whole_number,
+)
 from .xlsx.cells import column_letter
 from .xlsx.cells import column_offset as _column_index
 from .xlsx.guard import _quote, clip_merges
@@ -231,40 +240,7 @@ def display(value: Any) -> str:
 def _identifier(value: Any) -> str:
     # "Ｃ－００１ " and "C-001" are the same ID.
     text = value.strip() if value.__class__ is str else display(value)  # display(str) is str.strip()
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-# Amounts, counts and minutes beyond these are typing slips (a 400-digit number would overflow the fee
-# arithmetic); dates outside these years likewise (9999-12-31 has no next day to count a term from).
-MAX_MAGNITUDE = 10**12
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-
-_MINUS = str.maketrans({"−": "-", "‐": "-", "―": "-", "ー": "-"})
-_UNITS = re.compile(r"(円|分間?|人|回|件|名)$")
-_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
-
-
-def _integer(example: str) -> Callable[[Any], int]:
-    def read(value: Any) -> int:
-        if isinstance(value, bool):
-            raise _CellError("cell-not-a-number", display(value), example=example)
-        if isinstance(value, int) and abs(value) <= MAX_MAGNITUDE:
-            return value
-        if isinstance(value, float):
-            if value.is_integer() and abs(value) <= MAX_MAGNITUDE:
-                return int(value)
-            raise _CellError("cell-not-a-number", _shown(value), example=example)
-        if isinstance(value, str):
-            text = unicodedata.normalize("NFKC", value).translate(_MINUS)
-            text = re.sub(r"\s+", "", text).replace(",", "").lstrip("¥\\")
-            text = _UNITS.sub("", text)
-            if len(text) <= 20 and _INTEGER.fullmatch(text):
-                number = int(text.split(".")[0])
-                if abs(number) <= MAX_MAGNITUDE:
-                    return number
-        raise _CellError("cell-not-a-number", _shown(value), example=example)
-
-    return read
+    return clean(text)
 
 
 def _shown(value: Any) -> str:
@@ -273,58 +249,44 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _in_years(day: date, code: str, value: Any) -> date:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise _CellError(code, _shown(value))
-    return day
+def _integer(example: str, kinds: tuple[str, ...]) -> Callable[[Any], int]:
+    def read(value: Any) -> int:
+        try:
+            return read_whole_number(value, kinds)
+        except Unreadable:
+            raise _CellError("cell-not-a-number", display(value) if isinstance(value, bool) else _shown(value),
+                             example=example) from None
+
+    return read
 
 
 def _date(value: Any) -> date:
-    if isinstance(value, (bool, time, timedelta)):
-        raise _CellError("cell-unreadable-date", display(value))
     try:
-        return _in_years(parse_date(value), "cell-unreadable-date", value)
-    except (DateParseError, OverflowError, ValueError):
-        raise _CellError("cell-unreadable-date", _shown(value)) from None
+        return read_date(value)
+    except Unreadable as exc:
+        raise _CellError("cell-unreadable-date", display(value) if exc.reason == "not-a-date" else _shown(value)) from None
 
 
 def _time(value: Any) -> time:
-    if isinstance(value, timedelta) and timedelta(0) <= value < timedelta(days=1):
-        seconds = int(value.total_seconds())
-        return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
-    if isinstance(value, (bool, timedelta)) or (isinstance(value, date) and not isinstance(value, datetime)):
-        raise _CellError("cell-unreadable-time", display(value))
     try:
-        return parse_time(value)
-    except DateParseError:
+        return read_time(value)
+    except Unreadable:
         raise _CellError("cell-unreadable-time", display(value)) from None
 
 
 def _datetime(value: Any) -> datetime:
-    if isinstance(value, (bool, time, timedelta)) or (isinstance(value, date) and not isinstance(value, datetime)):
-        raise _CellError("cell-unreadable-datetime", display(value))
     try:
-        return _in_years(parse_datetime(value), "cell-unreadable-datetime", value)
-    except (DateParseError, OverflowError, ValueError):
-        raise _CellError("cell-unreadable-datetime", _shown(value)) from None
-
-
-_TRUE = frozenset({"○", "◯", "〇", "●", "◎", "はい", "TRUE", "1", "有", "有り", "あり", "YES", "Y", "済", "✓", "✔", "レ"})
-_FALSE = frozenset({"×", "✕", "✖", "いいえ", "FALSE", "0", "無", "無し", "なし", "NO", "N", "X"})
+        return read_datetime(value)
+    except Unreadable as exc:
+        raise _CellError("cell-unreadable-datetime",
+                         display(value) if exc.reason == "not-a-datetime" else _shown(value)) from None
 
 
 def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().upper()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    raise _CellError("cell-unknown-choice", display(value), known="○、×（はい/いいえ、TRUE/FALSE、1/0、有/無）")
+    try:
+        return read_bool(value)
+    except Unreadable:
+        raise _CellError("cell-unknown-choice", display(value), known=BOOL_WORDS_JA) from None
 
 
 def _ratio(value: Any) -> Ratio:
@@ -353,7 +315,7 @@ def _choice(column: Column, extra: Mapping[str, str] = {}, passthrough: bool = F
         if hit is not None:
             return hit
         if passthrough:
-            return unicodedata.normalize("NFKC", text).strip()
+            return clean(text)
         raise _CellError("cell-unknown-choice", text, header=column.header, known=known)
 
     return read
@@ -378,9 +340,9 @@ def _reader(column: Column, settings: Settings) -> Callable[[Any], Any]:
     if kind == "datetime":
         return _datetime
     if kind == "int":
-        return _integer("2" if column.key == "children" else "30" if "minutes" in column.key else "1")
+        return _integer("2" if column.key == "children" else "30" if "minutes" in column.key else "1", LEDGER_UNITS)
     if kind == "yen":
-        return _integer("1000")
+        return _integer("1000", LEDGER_UNITS)
     if kind == "bool":
         return _bool
     if kind == "ratio":

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.layout import AREAS_SHEET, SETTINGS_SHEET
 from ..domain.settings import PLAN_SOURCE_LABELS, PlanProfile, Settings
-from .a1 import column_letter as _col_letter
+from .xlsx.cells import column_letter as _col_letter
 from .settings_sheet_cells import BANDS, TIERS
 from .settings_sheet_read import read_plan_block, read_settings_sheets, read_template_version
 from .settings_sheet_rows import (

@@ -7,13 +7,24 @@ A value that cannot be read raises :class:`_Bad`; the caller adds the cell addre
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
+
+from ..domain.text import clean, fold
+from .codecs import (
+    ANY_UNIT,
+    BOOL_CHOICES,
+    UNITS,
+    Unreadable,
+    read_bool,
+    read_date,
+    read_whole_number,
+    write_bool,
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -33,9 +44,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _norm(value: Any) -> str:
-    """Fold full-width forms and spaces: what staff type and what we compare."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+_norm = fold  # what staff type and what we compare: domain/text.py
 
 
 def _shown(value: Any) -> str:
@@ -43,25 +52,21 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-_UNITS = re.compile(r"(円|分|%|人|名|日前|日|か月|ヶ月|ヵ月|カ月|箇月|歳|才|回|km|キロ)$")
+_UNITS = re.compile("(?:" + "|".join(re.escape(u) for kind in ANY_UNIT for u in UNITS[kind]) + ")$")
 
 
 def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _Bad(f"「{value}」は数ではありません。数字で書いてください（例 500）",
-                   f"'{value}' is not a number; write digits (e.g. 500)")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise _Bad(f"「{value:g}」は整数ではありません。小数点なしの数にしてください",
-                   f"'{value:g}' is not a whole number")
-    text = _UNITS.sub("", _norm(value).replace(",", "").replace("¥", ""))
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    raise _Bad(f"「{_shown(value)}」を数として読めません。数字で書いてください（例 500、１０００円）",
-               f"cannot read '{_shown(value)}' as a number; write digits (e.g. 500)")
+    try:
+        return read_whole_number(value, ANY_UNIT)
+    except Unreadable as exc:
+        if isinstance(value, bool):
+            raise _Bad(f"「{value}」は数ではありません。数字で書いてください（例 500）",
+                       f"'{value}' is not a number; write digits (e.g. 500)") from None
+        if exc.reason == "fraction":
+            raise _Bad(f"「{value:g}」は整数ではありません。小数点なしの数にしてください",
+                       f"'{value:g}' is not a whole number") from None
+        raise _Bad(f"「{_shown(value)}」を数として読めません。数字で書いてください（例 500、１０００円）",
+                   f"cannot read '{_shown(value)}' as a number; write digits (e.g. 500)") from None
 
 
 def _decimal(value: Any) -> Decimal:
@@ -91,36 +96,23 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _key(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+_key = clean
 
 
 def _date(value: Any) -> date:
-    from ..domain.jpcalendar import DateParseError, parse_date
-
     try:
-        return parse_date(value)
-    except DateParseError:
+        return read_date(value)
+    except Unreadable:
         raise _Bad(f"「{_shown(value)}」を日付として読めません（例 2025/4/1、R7.4.1、令和7年4月1日）",
                    f"cannot read '{_shown(value)}' as a date (e.g. 2025/4/1)") from None
 
 
-_TRUE = {"○", "◯", "〇", "はい", "true", "yes", "y", "1", "有", "あり", "有り", "する", "対象"}
-_FALSE = {"×", "✕", "✖", "x", "いいえ", "false", "no", "n", "0", "無", "なし", "無し", "しない", "-", "ー", "対象外"}
-
-
 def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    text = _norm(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise _Bad(f"「{_shown(value)}」は ○ か × で書いてください（はい/いいえ、TRUE/FALSE も可）",
-               f"write ○ or × for '{_shown(value)}' (はい/いいえ and TRUE/FALSE are read too)")
+    try:
+        return read_bool(value)
+    except Unreadable:
+        raise _Bad(f"「{_shown(value)}」は ○ か × で書いてください（はい/いいえ、TRUE/FALSE も可）",
+                   f"write ○ or × for '{_shown(value)}' (はい/いいえ and TRUE/FALSE are read too)") from None
 
 
 @dataclass(frozen=True)
@@ -158,7 +150,7 @@ INT = _Codec(_int)
 TEXT = _Codec(_text)
 KEY = _Codec(_key)
 DATE = _Codec(_date, number_format="yyyy/m/d")
-BOOL = _Codec(_bool, lambda v: "○" if v else "×", ("○", "×"))
+BOOL = _Codec(_bool, write_bool, BOOL_CHOICES)
 DECIMAL = _Codec(_decimal, _write_decimal)
 
 

@@ -30,7 +30,8 @@ from ..domain.settings import (
     Transport,
 )
 from ..errors import UserError
-from .a1 import column_letter as _col_letter
+from .xlsx.cells import column_letter as _col_letter
+from .codecs import explain_model_error
 from .settings_sheet_cells import INT, TEXT, _Bad, _blank, _Codec, _norm, _shown, _text
 from .settings_sheet_rows import (
     AREA_COLUMNS,
@@ -154,27 +155,15 @@ def _read_table(sheet: str, rows: Sequence[Sequence[Any]], header: int, end: int
     return out
 
 
-_PYDANTIC_JA: dict[str, tuple[str, str]] = {
+# How a sheet words pydantic's errors where it differs from the settings file (io/codecs.py has the rest).
+_SHEET_WORDING: dict[str, tuple[str, str]] = {
     "missing": ("入力してください", "required; fill it in"),
-    "greater_than_equal": ("{ge} 以上にしてください", "must be at least {ge}"),
-    "greater_than": ("{gt} より大きくしてください", "must be greater than {gt}"),
-    "less_than_equal": ("{le} 以下にしてください", "must be at most {le}"),
-    "less_than": ("{lt} 未満にしてください", "must be less than {lt}"),
     "string_too_short": ("空欄にできません", "must not be empty"),
-    "too_short": ("1件以上必要です", "at least one entry is needed"),
-    "string_pattern_mismatch": ("英小文字で始まり、英小文字・数字・_ だけの名前にしてください（例 accompanied）",
-                                "use lower-case letters, digits and _ starting with a letter (e.g. accompanied)"),
 }
 
 
 def _explain(err: Mapping[str, Any]) -> tuple[str, str]:
-    if err["type"] == "value_error":
-        text = str(err.get("ctx", {}).get("error", err["msg"]))
-        ja, _, en = text.partition(" / ")
-        return ja, en or ja
-    ja, en = _PYDANTIC_JA.get(err["type"], ("値が正しくありません", str(err["msg"])))
-    ctx = err.get("ctx", {})
-    return ja.format(**ctx), en.format(**ctx)
+    return explain_model_error(err, _SHEET_WORDING)
 
 
 def _build(model: type[BaseModel], data: Mapping[str, Any], cells: Mapping[str, str], fallback: str) -> Any:

@@ -26,6 +26,7 @@ from ..domain.settings import PLAN_SOURCES, Settings
 from ..errors import UserError
 from ..i18n import t
 from ..textfmt import ljust, width
+from .codecs import explain_model_error
 
 # The shipped organisation profiles (xlsbridge/data/settings/<name>.toml): WEK is the default; the
 # others are fictional examples of the rule kinds and of a municipality's plan-sheet variant.
@@ -142,21 +143,12 @@ def _key_text(loc: tuple[Any, ...]) -> str:
     return out or t("（ファイル全体）", "(whole file)")
 
 
-_TYPE_TEXT: dict[str, tuple[str, str]] = {
+# How the settings file words pydantic's errors (TOML syntax: quotes, arrays, tables); io/codecs.py has the rest.
+_FILE_WORDING: dict[str, tuple[str, str]] = {
     "missing": ("この項目が必要です。書き加えてください", "required; add it"),
     "extra_forbidden": ("この項目はありません。綴りを確かめてください（docs/admin.md に項目の一覧があります）",
                         "unknown key; check the spelling (docs/admin.md lists the keys)"),
-    "greater_than_equal": ("{ge} 以上にしてください", "must be at least {ge}"),
-    "greater_than": ("{gt} より大きくしてください", "must be greater than {gt}"),
-    "less_than_equal": ("{le} 以下にしてください", "must be at most {le}"),
-    "less_than": ("{lt} 未満にしてください", "must be less than {lt}"),
     "string_too_short": ("空にできません", "must not be empty"),
-    "string_too_long": ("{max_length} 文字までにしてください", "at most {max_length} characters"),
-    "too_short": ("1件以上必要です", "at least one entry is needed"),
-    "too_long": ("{max_length} 件までにしてください", "at most {max_length} entries"),
-    "literal_error": ("次のどれかにしてください: {expected}", "use one of: {expected}"),
-    "string_pattern_mismatch": ("英小文字で始まり、英小文字・数字・_ だけの名前にしてください（例 accompanied）",
-                                "use lower-case letters, digits and _ starting with a letter (e.g. accompanied)"),
     "int_type": ("整数で書いてください（例 500。引用符は付けません）", "write a whole number (e.g. 500, no quotes)"),
     "int_parsing": ("整数で書いてください（例 500。引用符は付けません）", "write a whole number (e.g. 500, no quotes)"),
     "int_from_float": ("小数点なしの整数で書いてください", "write a whole number without a decimal point"),
@@ -177,17 +169,8 @@ _TYPE_TEXT: dict[str, tuple[str, str]] = {
 
 
 def _explain(err: Mapping[str, Any]) -> tuple[str, str]:
-    """Japanese and English for one pydantic error (the models' own messages carry both already)."""
-    if err["type"] == "value_error":
-        text = str(err.get("ctx", {}).get("error", err["msg"]))
-        ja, _, en = text.partition(" / ")
-        return ja, en or ja
-    ja, en = _TYPE_TEXT.get(err["type"], ("値が正しくありません", str(err["msg"])))
-    ctx = {k: str(v) for k, v in err.get("ctx", {}).items()}
-    try:
-        return ja.format(**ctx), en.format(**ctx)
-    except (KeyError, IndexError):
-        return ja, en
+    """Japanese and English for one pydantic error."""
+    return explain_model_error(err, _FILE_WORDING)
 
 
 _TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")

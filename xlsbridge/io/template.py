@@ -43,6 +43,7 @@ from ..domain.layout import (
     Column,
     SheetLayout,
 )
+from .codecs import BOOL_CHOICES
 from .settings_sheet import write_settings_sheets
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def _validations(ws: Any, layout: SheetLayout, labels: Mapping[str, str]) -> Non
         if col.key == "support_type":
             choices = tuple(labels.values())
         elif col.kind == "bool":
-            choices = ("○", "×")
+            choices = BOOL_CHOICES
         elif col.kind == "choice":
             choices = tuple(col.choices)
         elif col.key == "staff":

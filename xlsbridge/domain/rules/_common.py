@@ -7,7 +7,6 @@ The sheet names and column keys come from ``domain/layout.py``, the one table of
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from ..layout import CASES, CHILDREN, RECORD_SHEETS, STAFF, VISITS
 from ..findings import Finding, Location
 from ..jpcalendar import age_on, grade_label, grade_on
 from ..ledger import Case, Child, Ledger, Visit
+from ..text import fold  # noqa: F401 — the rules fold names through this module
 
 CASES_SHEET = CASES.name
 CHILDREN_SHEET = CHILDREN.name
@@ -46,13 +46,6 @@ def field_value(record: Any, key: str) -> Any:
     for part in key.split("."):
         record = getattr(record, part)
     return record
-
-
-def fold(text: object) -> str:
-    """Compare what staff type: full-width forms folded (NFKC), all spaces removed; None is ""."""
-    if text is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
 def counts(visit: Visit) -> bool:
