@@ -198,14 +198,11 @@ def test_out_must_not_be_the_ledger(tmp_path):
     assert ledger.read_bytes() == SAMPLE.read_bytes()
 
 
-def test_fees_shows_the_schedule_the_charges_outside_visits_and_the_deposit_drawn(tmp_path):
-    # The fictional profile of tests/domain/test_pricing_rules17.py with a second schedule before it:
-    # "2024年度" to 2025-03-31, "2025年度" from 2025-04-01 (same amounts).  Case C-001, both parents
-    # members, 1:1, the mother lives with the child.  Pre-consultations 2025-03-10 / 03-12 (2024年度):
-    # 5,000 each = 10,000.  Case deposit 50,000 (both signed 2025-03-25) → 25,000 each.
-    # Visits 付き添い型 120 min in ほしの市: 10,000 + insurance 200 = 10,200 → 5,100 each.
-    # Held 4/12 and 5/10 drawn: 10,200 each, left 14,800 each; planned 7/12 takes 5,100 more → 9,700,
-    # below the 10,000 warning for both parents.
+def _rules17_ledger(tmp_path: Path) -> tuple[Path, dt.date]:
+    """The fictional profile of tests/domain/test_pricing_rules17.py with a second schedule before it:
+    "2024年度" to 2025-03-31, "2025年度" from 2025-04-01 (same amounts).  Case C-001, both parents
+    members, 1:1, the mother lives with the child; pre-consultations 2025-03-10 / 03-12, contracts
+    03-20 / 03-25; 付き添い型 120 min in ほしの市 held 4/12 and 5/10, planned 7/12."""
     from tests.domain.test_pricing_rules17 import S as RULES17
     from tests.ledger_builder import AS_OF as SPEC_DAY, clean_child, clean_spec, clean_visit, write_ledger
 
@@ -223,9 +220,27 @@ def test_fees_shows_the_schedule_the_charges_outside_visits_and_the_deposit_draw
                                                       (dt.date(2025, 7, 12), "planned")], start=1)]
     ledger = tmp_path / "台帳.xlsx"
     write_ledger(ledger, spec)
+    return ledger, SPEC_DAY
+
+
+def test_fees_shows_the_schedule_the_charges_outside_visits_and_the_deposit_drawn(tmp_path):
+    # Pre-consultations (2024年度): 5,000 each = 10,000.  Case deposit 50,000 (both signed 2025-03-25)
+    # → 25,000 each.  Each visit: 10,000 + insurance 200 = 10,200 → 5,100 each.
+    # Held 4/12 and 5/10 drawn: 10,200 each, left 14,800 each; planned 7/12 takes 5,100 more → 9,700,
+    # below the 10,000 warning for both parents.
+    ledger, SPEC_DAY = _rules17_ledger(tmp_path)
+    # the flags list warns at the visit after which a parent's part falls below 10,000: V-003 (9,700 left)
+    from xlsbridge.io.reader import read_ledger
+    from xlsbridge.services.flags import compute_flags
+
+    low = [f for f in compute_flags(read_ledger(ledger), SPEC_DAY, 60).flags if f.kind == "deposit-low"]
+    assert [(f.case_id, f.record, f.due) for f in low] == [("C-001", "V-003", dt.date(2025, 7, 12))] * 2
+    assert "父の預り金の残りが V-003（令和7年7月12日）の後 9,700円になります" in low[0].action + low[1].action
     out = tmp_path / "priced.xlsx"
     result = run("fees", str(ledger), "--out", str(out), "--as-of", SPEC_DAY.isoformat())
     assert result.exit_code == 0, result.output
+    # 10,000 pre-consultation + 50,000 case deposit; one case running low
+    assert "面会以外の費用（事前面談料・契約料・更新料・預り金）: 60,000円、預り金の残りが少ないケース 1 件" in result.output
     wb = openpyxl.load_workbook(out, data_only=True)
     assert fee_row(out, 2)["breakdown"] == "［2025年度］ 付き添い型 10,000 + 保険料 200 = 10,200円"
     summary = wb[FEE_SUMMARY_SHEET]
@@ -240,3 +255,19 @@ def test_fees_shows_the_schedule_the_charges_outside_visits_and_the_deposit_draw
     assert "父の預り金は予定の面会の後 9,700円（警告 10,000円未満）" in case["預り金の注意"]
     total = rows[0]
     assert total["区分"] == "合計" and total["事前面談料"] == 10000 and total["父残"] == 14800
+
+
+def test_report_counts_the_charges_outside_the_visits(tmp_path):
+    # April–June 2025: no pre-consultation or contract in the period (they were in March); the visits
+    # billed 10,200 + 10,200 = 20,400.  March 2025: pre-consultations 5,000 + 5,000 = 10,000 and the case
+    # deposit 25,000 + 25,000 = 50,000 on 2025-03-25.
+    from xlsbridge.io.reader import read_ledger
+    from xlsbridge.services.report import compute_report, render_text
+
+    ledger, day = _rules17_ledger(tmp_path)
+    report = compute_report(read_ledger(ledger), dt.date(2025, 3, 1), dt.date(2025, 6, 30), day)
+    march = report.months[0]
+    assert march.charges == {"pre_consultation": 10000, "case_deposit": 50000}
+    assert report.total.charges == march.charges and report.total.billed == 20400
+    assert "面会以外: 事前面談料 10,000円、契約料 0円、更新料 0円、預り金（返金する） 0円、ケース預り金 50,000円" \
+        in render_text(report)

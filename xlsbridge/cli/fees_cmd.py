@@ -64,6 +64,13 @@ def _report(result) -> None:
                  f"{len(result.prices)} visits: {result.priced} priced, {result.unpriced} not priced (validate findings)"))
     click.echo(t(f"料金集計: 請求 {result.summary.total.billed:,}円、返金 {result.summary.total.refunded:,}円",
                  f"summary: billed {result.summary.total.billed:,} yen, refunded {result.summary.total.refunded:,} yen"))
+    statements = result.summary.statements
+    if statements:
+        other = sum(s.charged("father") + s.charged("mother") for s in statements)
+        low = sum(1 for s in statements if s.low)
+        click.echo(t(f"面会以外の費用（事前面談料・契約料・更新料・預り金）: {other:,}円、預り金の残りが少ないケース {low} 件（料金集計のケース別）",
+                     f"charges outside visits (pre-consultation, contract, renewal, deposits): {other:,} yen; "
+                     f"{low} cases with a deposit running low (料金集計, by case)"))
 
 
 def _report_dry_run(written) -> None:

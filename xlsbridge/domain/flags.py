@@ -17,7 +17,7 @@ from .jpcalendar import format_era_or_year as format_era  # ledger dates before 
 from .jpcalendar import format_era_year_month_or_year as format_era_year_month
 from .ledger import Case, Child, Ledger
 from .settings import Rules
-from .ledger_fees import VisitPrice
+from .ledger_fees import VisitPrice, case_statement
 
 ACTIVE = ("active",)
 
@@ -38,6 +38,7 @@ KINDS = {
         FlagKind("national-month-used", "国の事業 月1回の枠使用済み", "National programme: month's visit used"),
         FlagKind("payment-overdue", "未入金", "Payment overdue"),
         FlagKind("review-due", "支援計画の見直し", "Support plan review"),
+        FlagKind("deposit-low", "預り金の残り", "Deposit running low"),
     )
 }
 
@@ -82,6 +83,7 @@ def upcoming_flags(ledger: Ledger, prices: list[VisitPrice], as_of: date, within
             flags += _national(case, visits.get(case.case_id, []), as_of, horizon, ledger)
         flags += _review(case, as_of, horizon, rules.review_interval_months)
     flags += _payments(prices, ledger, as_of)
+    flags += _deposits(prices, ledger, as_of, horizon)
     flags.sort(key=lambda f: (f.due, f.case_id, f.kind))
     return flags
 
@@ -161,4 +163,43 @@ def _payments(prices: list[VisitPrice], ledger: Ledger, as_of: date) -> list[Fla
                                  t(f"{who}負担 {share:,}円（{v.visit_id}、{format_era(v.visit_date)}）が未入金です。入金を確認し{who}入金日を入力してください",
                                    f"the {who}'s share of {share:,} yen for {v.visit_id} is unpaid; confirm and enter the payment date"),
                                  record=v.visit_id))
+    return out
+
+
+def _deposits(prices: list[VisitPrice], ledger: Ledger, as_of: date, horizon: date) -> list[Flag]:
+    """A case deposit the visits are drawn from: the visit after which a parent's part left falls below
+    the schedule's warning threshold (or below zero), so staff ask for more before it runs out."""
+    if not any(s.contract.case_deposit for s in ledger.settings.schedules):
+        return []
+    by_case: dict[str, list[VisitPrice]] = {}
+    for vp in prices:
+        if vp.visit.case_id:
+            by_case.setdefault(vp.visit.case_id, []).append(vp)
+    out: list[Flag] = []
+    for case in ledger.cases:
+        if case.status not in ACTIVE or not case.case_id:
+            continue
+        visits = by_case.get(case.case_id, [])
+        statement = case_statement(case, visits, ledger.settings)
+        if statement is None or not statement.low:
+            continue
+        left = dict(statement.deposit_paid)
+        flagged: set[str] = set()
+        for vp in sorted((v for v in visits if v.breakdown and v.visit.visit_date), key=lambda v: v.visit.visit_date):
+            b = vp.breakdown
+            for parent in statement.low:
+                refund = (b.father_refund if parent == "father" else b.mother_refund) or 0
+                left[parent] -= b.share(parent) - refund
+                if parent not in flagged and (left[parent] < statement.warn_below or left[parent] < 0):
+                    flagged.add(parent)
+                    day = vp.visit.visit_date
+                    if day > horizon:
+                        continue
+                    who = t("父", "father") if parent == "father" else t("母", "mother")
+                    out.append(_flag("deposit-low", case, day, as_of,
+                                     t(f"{who}の預り金の残りが {vp.visit.visit_id}（{format_era(day)}）の後 {left[parent]:,}円になります"
+                                       f"（警告 {statement.warn_below:,}円未満）。追加の預り金を{who}と相談してください",
+                                       f"the {who}'s deposit leaves {left[parent]:,} yen after {vp.visit.visit_id} ({day}), "
+                                       f"below {statement.warn_below:,}; agree more with the {who}"),
+                                     record=vp.visit.visit_id))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .findings import Finding
@@ -322,28 +323,46 @@ def _has_case_charges(schedule) -> bool:
     return bool(c.pre_consultation_fee or c.contract_fee or c.renewal_fee or c.deposit or c.case_deposit)
 
 
-def case_statement(case: Case, prices: list[VisitPrice], settings: Settings) -> CaseStatement | None:
+def dated_charges(case: Case, settings: Settings) -> list[tuple[date, str, Parent, int]]:
+    """(day, kind, parent, yen) of every charge outside the visits: kind one of :data:`CHARGE_KINDS`
+    or "case_deposit" (the parent's part of the case deposit, on the day the second parent signed).
+    Each under the schedule in force on its day; zero amounts are left out."""
     from .contracts import term
     from .pricing import schedule_on
 
-    charges: dict[str, dict[Parent, int]] = {k: {"father": 0, "mother": 0} for k in CHARGE_KINDS}
+    out: list[tuple[date, str, Parent, int]] = []
     for p in PARENTS:
         rec = case.parent(p)
         if rec.pre_consultation is not None:
             s = schedule_on(settings, rec.pre_consultation)
-            charges["pre_consultation"][p] += s.contract.pre_consultation_fee if s else 0
+            out.append((rec.pre_consultation, "pre_consultation", p, s.contract.pre_consultation_fee if s else 0))
         if rec.contract_date is not None:
             s = schedule_on(settings, rec.contract_date)
             if s is not None:
-                charges["contract"][p] += s.contract.contract_fee
-                charges["deposit"][p] += s.contract.deposit
+                out.append((rec.contract_date, "contract", p, s.contract.contract_fee))
+                out.append((rec.contract_date, "deposit", p, s.contract.deposit))
     start = case.both_signed_on()
     if start is not None:
         for n in range(1, max(case.renewals, 0) + 1):
             day = term(start, n, settings.rules).start
             s = schedule_on(settings, day)
             for p in PARENTS:
-                charges["renewal"][p] += s.contract.renewal_fee if s else 0
+                out.append((day, "renewal", p, s.contract.renewal_fee if s else 0))
+        s = schedule_on(settings, start)
+        if s is not None and s.contract.case_deposit:
+            parts = split(s.contract.case_deposit, case.ratio or _EVEN, settings.rules.odd_yen_to)
+            out += [(start, "case_deposit", p, parts[p]) for p in PARENTS]
+    return [c for c in out if c[3]]
+
+
+def case_statement(case: Case, prices: list[VisitPrice], settings: Settings) -> CaseStatement | None:
+    from .pricing import schedule_on
+
+    charges: dict[str, dict[Parent, int]] = {k: {"father": 0, "mother": 0} for k in CHARGE_KINDS}
+    for _day, kind, p, amount in dated_charges(case, settings):
+        if kind in charges:
+            charges[kind][p] += amount
+    start = case.both_signed_on()
     deposit_day = start or min((vp.visit.visit_date for vp in prices if vp.visit.visit_date), default=None)
     schedule = schedule_on(settings, deposit_day) if deposit_day is not None else None
     if schedule is None or schedule.contract.case_deposit == 0:

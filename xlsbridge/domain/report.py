@@ -20,7 +20,10 @@ to the period):
 * applications (申込日 in the period) and new contracts (the day the second parent signed);
 * fees billed and refunded for held and cancelled visits (planned visits are not billed yet):
   billed is both parents' shares, refunded what cancelled visits give back; visits the fee rules
-  could not price (entries with errors) are counted as unpriced, never guessed.
+  could not price (entries with errors) are counted as unpriced, never guessed;
+* charges outside the visits on days in the period (事前面談料, 契約料, 更新料, deposits: the refundable
+  one per parent and each parent's part of a case deposit the visits are drawn from) — only when the
+  settings have any (``ActivityReport.other_charges``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .ledger import Case, Ledger, Visit
-from .ledger_fees import VisitPrice
+from .ledger_fees import VisitPrice, dated_charges
 
 STATUSES = ("held", "planned", "cancelled", "unknown")
 STATUS_JA = {"held": "実施", "planned": "予定", "cancelled": "中止", "unknown": "未入力"}
@@ -57,6 +60,7 @@ class Figures:
     refunded: int = 0
     unpriced: int = 0
     unknown_case_held: int = 0  # held visits whose case ID is not on the ケース sheet
+    charges: dict[str, int] = field(default_factory=dict)  # kind -> yen charged outside the visits
 
     def count(self, status: str, support_type: str | None = None) -> int:
         return sum(n for (kind, st), n in self.visits.items()
@@ -91,6 +95,7 @@ class ActivityReport:
     support_types: tuple[tuple[str, str], ...]  # (key, Japanese label), in the settings' order
     months: list[Figures]
     total: Figures
+    other_charges: bool = False  # the settings charge something outside the visits
 
 
 def months_between(start: date, end: date) -> list[tuple[str, date, date]]:
@@ -121,7 +126,15 @@ def activity_report(ledger: Ledger, prices: Sequence[VisitPrice], start: date, e
     months = [_figures(ledger, price_of, label, first, last) for label, first, last in months_between(start, end)]
     total = _figures(ledger, price_of, "total", start, end)
     total.undated = sum(1 for v in ledger.visits if v.visit_date is None)
-    return ActivityReport(ledger.settings.organisation, start, end, tuple(types), months, total)
+    other = any(s.contract.pre_consultation_fee or s.contract.contract_fee or s.contract.renewal_fee
+                or s.contract.deposit or s.contract.case_deposit for s in ledger.settings.schedules)
+    if other:
+        for case in ledger.cases:
+            for day, kind, _parent, amount in dated_charges(case, ledger.settings):
+                for fig in [total, *months]:
+                    if fig.start <= day <= fig.end:
+                        fig.charges[kind] = fig.charges.get(kind, 0) + amount
+    return ActivityReport(ledger.settings.organisation, start, end, tuple(types), months, total, other)
 
 
 def _figures(ledger: Ledger, price_of: dict[int, VisitPrice], label: str, start: date, end: date) -> Figures:

@@ -73,7 +73,19 @@ def measures(report: ActivityReport) -> list[tuple[Measure, Any]]:
         (Measure("visits.unknown_case_held", "ケース不明の実施面会", "held visits of unknown cases"),
          lambda f: f.unknown_case_held),
     ]
+    if report.other_charges:  # charges outside the visits, when the settings have any
+        out += [(Measure(f"charges.{kind}", ja, en, True), lambda f, k=kind: f.charges.get(k, 0))
+                for kind, ja, en in OTHER_CHARGES]
     return out
+
+
+OTHER_CHARGES = (
+    ("pre_consultation", "事前面談料", "pre-consultation fees"),
+    ("contract", "契約料", "contract fees"),
+    ("renewal", "更新料", "renewal fees"),
+    ("deposit", "預り金（返金する）", "refundable deposits"),
+    ("case_deposit", "ケース預り金", "case deposits"),
+)
 
 
 def _period(report: ActivityReport) -> str:
@@ -100,6 +112,10 @@ def render_text(report: ActivityReport) -> str:
                    f"{total.applications} applications, {total.new_contracts} new contracts"))
     lines.append(t(f"利用料: 請求 {total.billed:,}円、返金 {total.refunded:,}円、差引 {total.net:,}円",
                    f"fees: billed {total.billed:,} yen, refunded {total.refunded:,} yen, net {total.net:,} yen"))
+    if report.other_charges:
+        parts = [(ja, en, total.charges.get(kind, 0)) for kind, ja, en in OTHER_CHARGES]
+        lines.append(t("面会以外: " + "、".join(f"{ja} {n:,}円" for ja, _, n in parts),
+                       "outside visits: " + ", ".join(f"{en} {n:,} yen" for _, en, n in parts)))
     if total.unpriced:
         lines.append(t(f"注意: 料金を計算できない面会が {total.unpriced} 件あり、金額に入っていません"
                        "（xlsbridge validate で指摘を直してください）",
