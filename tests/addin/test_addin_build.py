@@ -926,7 +926,7 @@ def test_cli_install_elsewhere_is_one_line_and_exit_2():
 
 @pytest.mark.parametrize("args", [["addin"], ["addin", "build"], ["addin", "install"]])
 def test_help_ends_with_an_example(args):
-    result = CliRunner().invoke(cli, [*args, "--help"])
+    result = CliRunner().invoke(cli, ["--lang", "en", *args, "--help"])
     assert result.exit_code == 0
     tail = result.output.rstrip().split("Example:")
     assert len(tail) == 2 and "xlsbridge addin" in tail[1]

@@ -119,7 +119,7 @@ def test_fees_breakdown_and_summary(ledger):
 
 
 def test_flags_sheet_and_csv(ledger):
-    run = H.cli("flags", str(ledger), "--format", "csv", "--as-of", DAY, "--within", "60")
+    run = H.cli("flags", str(ledger), "--format", "csv", "--as-of", DAY, "--within", "60", "--write")
     assert run.code == 0, run.stderr
     _check_csv(run.stdout, {CASE})
     _check_workbook(ledger, ["期限・年齢"], {CASE})

@@ -75,7 +75,9 @@ def test_era_date_accepted():
         (["--type", "handover", "--date", "2025-06-14", "--municipality", "富山市"], "区域表にありません"),
         (["--type", "handover", "--date", "2025-06-14", "--ratio", "half"], "父:母"),
         (["--type", "handover", "--date", "2025-06-14", "--ratio", "0:0"], "父:母"),
-        (["--type", "handover", "--date", "2025-13-01"], "日付として読めません"),
+        (["--type", "handover", "--date", "2025-13-01"], "という日はありません"),
+        (["--type", "handover", "--date", "2025-02-30"], "2025-02-30 という日はありません"),
+        (["--type", "handover", "--date", "来週"], "日付として読めません"),
         (["--type", "handover", "--date", "2017-01-01"], "料金表がありません"),
         (["--type", "handover", "--date", "2025-06-14", "--settings", "missing.toml"], "設定ファイルがありません"),
     ],
@@ -104,6 +106,9 @@ def test_option_order_does_not_change_the_price():
 def test_help_ends_with_an_example():
     p = run("quote", "--help")
     assert p.returncode == 0
+    assert p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge quote")
+    assert "例:" in p.stdout
+    p = run("quote", "--help", "--lang", "en")
     assert p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge quote")
     assert "Example:" in p.stdout
 

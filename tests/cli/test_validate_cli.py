@@ -224,11 +224,11 @@ def test_names_are_never_echoed(tmp_path):
 
 
 def test_help_ends_with_an_example():
-    for command in ("validate", "rules"):
-        code, out, _ = xlsbridge(command, "--help")
+    for command, lang, word in (("validate", "ja", "例:"), ("rules", "ja", "例:"), ("validate", "en", "Example:")):
+        code, out, _ = xlsbridge(command, "--help", "--lang", lang)
         assert code == 0
         text = out.decode()
-        assert "Example:" in text and text.rstrip().splitlines()[-1].strip().startswith("xlsbridge")
+        assert word in text and text.rstrip().splitlines()[-1].strip().startswith("xlsbridge")
 
 
 def test_rules_lists_the_catalogue():

@@ -166,7 +166,7 @@ def test_annotate_and_flags_keep_the_protection_plan_out_is_plain(tmp_path):
     assert run.code == 0, run.stderr
     assert is_encrypted(marked) and "チェック結果" in _open(marked).sheetnames
 
-    run = H.cli("flags", str(path), *DAY, *PW, env=ENV)
+    run = H.cli("flags", str(path), "--write", *DAY, *PW, env=ENV)
     assert run.code == 0, run.stderr
     assert is_encrypted(path) and FLAGS_SHEET in _open(path).sheetnames
 

@@ -74,7 +74,7 @@ def test_a_ledger_open_in_libreoffice_is_refused(ledger, tmp_path):
 def test_a_read_only_ledger_is_refused_before_any_work(ledger, tmp_path):
     ledger.chmod(0o444)  # also what Windows' read-only attribute looks like from Python
     before = (_digest(ledger), ledger.stat().st_mode, ledger.stat().st_uid)
-    for args in (["fees", str(ledger)], ["flags", str(ledger)], ["plan", str(ledger), "--all"],
+    for args in (["fees", str(ledger)], ["flags", str(ledger), "--write"], ["plan", str(ledger), "--all"],
                  ["report", str(ledger), "--from", "2025-04-01", "--to", "2025-06-30", "--sheet"]):
         line = _one_line(H.cli(*args, *DAY))
         assert "台帳 台帳.xlsx は読み取り専用なので書き込みません" in line, args

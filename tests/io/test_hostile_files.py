@@ -121,7 +121,7 @@ def test_write_commands_refuse_and_leave_the_folder_alone(case, ledger, secret_f
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     env = {"LEDGER_PW": password} if password else None
     pw = ["--password-env", "LEDGER_PW"] if password else []
-    for args in (["fees", str(path)], ["flags", str(path)], ["plan", str(path), "--all"],
+    for args in (["fees", str(path)], ["flags", str(path), "--write"], ["plan", str(path), "--all"],
                  ["plan", str(path), "--all", "--out", str(tmp_path / "計画書.xlsx")],
                  ["validate", str(path), "--annotate", str(tmp_path / "チェック.xlsx")]):
         run = H.cli(*args, "--as-of", AS_OF.isoformat(), *pw, env=env)

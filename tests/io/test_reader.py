@@ -192,7 +192,8 @@ def test_choices_fold_width_and_spaces(tmp_path):
 # ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sheet,key,typed,code", [
-    (V, "visit_date", "2025/13/01", "cell-unreadable-date"),
+    (V, "visit_date", "2025/13/01", "cell-impossible-date"),
+    (V, "visit_date", "2025-02-30", "cell-impossible-date"),
     (V, "visit_date", "来週の土曜", "cell-unreadable-date"),
     (V, "visit_date", True, "cell-unreadable-date"),
     (V, "end", "25:00", "cell-unreadable-time"),

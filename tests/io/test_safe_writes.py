@@ -328,7 +328,7 @@ def test_a_ledger_open_in_excel_is_refused_use_out_instead(tmp_path):
         assert run.stderr.strip() == ("xlsbridge: 台帳.xlsx は Excel で開かれています。Excel で閉じてから実行するか、"
                                       "--out で別のファイルに書き出してください")
     # flags prints its list anyway, says the sheet was not updated, and exits 2: nothing was written
-    run = H.cli("flags", str(ledger), "--as-of", AS_OF.isoformat())
+    run = H.cli("flags", str(ledger), "--write", "--as-of", AS_OF.isoformat())
     assert run.code == 2 and "C-001" in run.stdout and "期限・年齢シートは更新していません" in run.stderr and "Excel で開かれています" in run.stderr
     assert ledger.read_bytes() == before
     run = H.cli("fees", str(ledger), "--out", str(tmp_path / "コピー.xlsx"), "--as-of", AS_OF.isoformat())

@@ -284,7 +284,7 @@ def test_template_new_refuses_bad_paths(tmp_path):
 def test_help_ends_with_an_example(args):
     p = run(*args)
     assert p.returncode == 0
-    assert "Example:" in p.stdout and p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge ")
+    assert "例:" in p.stdout and p.stdout.rstrip().splitlines()[-1].strip().startswith("xlsbridge ")
 
 
 def test_command_modules_import_only_click_at_top_level():

@@ -194,7 +194,7 @@ def test_no_contact_detail_leaves_the_ledger_through_any_command(marked, tmp_pat
         ]
     writes: list[tuple[str, list[str]]] = [
         ("fees", ["fees", "{ledger}", *DAY]),
-        ("flags", ["flags", "{ledger}", *DAY]),
+        ("flags --write", ["flags", "{ledger}", "--write", *DAY]),
         ("plan --case", ["plan", "{ledger}", "--case", "K-0002", *DAY]),
     ]
     if _report_present():

@@ -15,6 +15,19 @@ from ..i18n import t
 
 def run_cli(group: click.Group) -> int:
     """Run the CLI; a UserError becomes one line on stderr and exit 2, never a traceback."""
+    import sys
+
+    from ..i18n import set_lang
+    from .localize import install_click_messages, lang_from, localize
+
+    set_lang("ja")
+    try:
+        set_lang(lang_from(sys.argv[1:]))  # before click parses: --lang may stand anywhere on the line
+    except UserError as exc:
+        click.echo(f"xlsbridge: {exc.message()}", err=True)
+        return exc.exit_code
+    install_click_messages()
+    localize(group, "xlsbridge")
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of calling sys.exit,
         # so a command reports "errors found" with ctx.exit(1).
@@ -55,7 +68,13 @@ class DateType(click.ParamType):
 
         try:
             day = parse_date(value)
-        except (DateParseError, OverflowError, ValueError):
+        except DateParseError as exc:
+            if "impossible date" in str(exc):
+                self.fail(t(f"{str(value)[:40]} という日はありません（暦にない月日です）",
+                            f"{str(value)[:40]} is a day that does not exist (no such month or day)"), param, ctx)
+            self.fail(t(f"日付として読めません: {str(value)[:40]}（例 2025-06-14、R7.6.14）",
+                        f"not a date: {str(value)[:40]} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
+        except (OverflowError, ValueError):
             self.fail(t(f"日付として読めません: {str(value)[:40]}（例 2025-06-14、R7.6.14）",
                         f"not a date: {str(value)[:40]} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
         return _in_years(day, self, param, ctx)
@@ -71,7 +90,13 @@ class DateTimeType(click.ParamType):
 
         try:
             moment = parse_datetime(value)
-        except (DateParseError, OverflowError, ValueError):
+        except DateParseError as exc:
+            if "impossible date" in str(exc):
+                self.fail(t(f"{str(value)[:40]} という日はありません（暦にない月日です）",
+                            f"{str(value)[:40]} is a day that does not exist (no such month or day)"), param, ctx)
+            self.fail(t(f"日時として読めません: {str(value)[:40]}（例 \"2025-06-13 11:30\"）",
+                        f"not a date and time: {str(value)[:40]} (e.g. \"2025-06-13 11:30\")"), param, ctx)
+        except (OverflowError, ValueError):
             self.fail(t(f"日時として読めません: {str(value)[:40]}（例 \"2025-06-13 11:30\"）",
                         f"not a date and time: {str(value)[:40]} (e.g. \"2025-06-13 11:30\")"), param, ctx)
         _in_years(moment.date(), self, param, ctx)
@@ -93,14 +118,25 @@ DATETIME = DateTimeType()
 
 
 def usage_error_line(exc: click.UsageError) -> str:
-    """One line that names the option and says what to fix (click's own text is English only)."""
+    """One line that names the option and says what to fix, in the user's language, with the nearest
+    option or command when one was mistyped (click's own words go through cli/localize.py)."""
     command = exc.ctx.command_path if exc.ctx else "xlsbridge"
     help_hint = t(f"（{command} --help を参照）", f" (see {command} --help)")
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        name = exc.param.opts[0] if exc.param.opts else exc.param.name
+        if isinstance(exc.param, click.Argument):
+            name = exc.param.human_readable_name
+        else:
+            name = exc.param.opts[0] if exc.param.opts else exc.param.name
         return t(f"{name} を指定してください", f"{name} is required") + help_hint
     if isinstance(exc, click.NoSuchOption):
-        return t(f"{exc.option_name} というオプションはありません", f"no such option: {exc.option_name}") + help_hint
+        near = _nearest_option(exc)
+        hint = t(f"。もしかして {near} ですか？", f"; did you mean {near}?") if near else ""
+        return t(f"{exc.option_name} というオプションはありません", f"no such option: {exc.option_name}") + hint + help_hint
+    command_name = getattr(exc, "command_name", None)  # click's NoSuchCommand (a subcommand of a group)
+    if command_name is not None:
+        near = (getattr(exc, "possibilities", None) or [None])[0]
+        hint = t(f"。もしかして {near} ですか？", f"; did you mean {near}?") if near else ""
+        return t(f"{command_name} というコマンドはありません", f"no such command: {command_name}") + hint + help_hint
     if isinstance(exc, click.BadParameter):
         name = exc.param_hint or (exc.param.opts[0] if exc.param is not None and exc.param.opts else "")
         if isinstance(name, (list, tuple)):
@@ -109,8 +145,27 @@ def usage_error_line(exc: click.UsageError) -> str:
         if exc.param is not None and isinstance(exc.param.type, click.Choice):
             choices = ", ".join(map(str, exc.param.type.choices))
             return t(f"{name} は次のどれかにしてください: {choices}", f"{name} must be one of: {choices}")
+        if exc.param is not None and isinstance(exc.param.type, (click.IntRange, click.FloatRange)):
+            low, high = exc.param.type.min, exc.param.type.max
+            span = (t(f"{low} 以上 {high} 以下", f"between {low} and {high}") if low is not None and high is not None
+                    else t(f"{low} 以上", f"at least {low}") if low is not None else t(f"{high} 以下", f"at most {high}"))
+            value = exc.message.split(" ", 1)[0]
+            if "範囲外" in exc.message or "not in the range" in exc.message:
+                return t(f"{name} は {span}にしてください（指定: {value}）", f"{name} must be {span} (given: {value})")
         return f"{name}: {exc.message}" if name else exc.message
-    return exc.format_message() + help_hint
+    return exc.format_message().rstrip("。") + help_hint
+
+
+def _nearest_option(exc: click.NoSuchOption) -> str | None:
+    """The closest option of the command for a mistyped one (--withn → --within)."""
+    import difflib
+
+    options: list[str] = list(exc.possibilities or [])
+    if exc.ctx is not None:
+        options += [opt for p in exc.ctx.command.params for opt in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])
+                    if opt.startswith("--")]
+    near = difflib.get_close_matches(exc.option_name, options, n=1, cutoff=0.6)
+    return near[0] if near else None
 
 
 def report_backup(update, err: bool = False) -> None:

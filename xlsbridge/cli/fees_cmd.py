@@ -8,7 +8,7 @@ import click
 
 from ..i18n import t
 from .common import report_backup
-from .options import as_of_option, force_option, password_from, password_option, today
+from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
 @click.command(
@@ -25,7 +25,7 @@ Example:
 @click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
 @force_option
 @as_of_option
-@password_option
+@password_write_option
 def fees(ledger, out, dry_run, force, as_of, password_env):
     """Price every visit of LEDGER with the fee schedule in its settings sheet.
 
@@ -60,8 +60,15 @@ def fees(ledger, out, dry_run, force, as_of, password_env):
 
 
 def _report(result) -> None:
-    click.echo(t(f"面会 {len(result.prices)} 件: 計算 {result.priced} 件、未計算 {result.unpriced} 件（入力チェックの指摘あり）",
-                 f"{len(result.prices)} visits: {result.priced} priced, {result.unpriced} not priced (validate findings)"))
+    if not result.prices:
+        click.echo(t("面会記録に面会がまだありません（計算するものはありません）", "no visits in 面会記録 yet (nothing to price)"))
+    elif result.unpriced:
+        click.echo(t(f"面会 {len(result.prices)} 件: 計算 {result.priced} 件、未計算 {result.unpriced} 件"
+                     "（入力チェックの指摘あり: xlsbridge validate で確認してください）",
+                     f"{len(result.prices)} visits: {result.priced} priced, {result.unpriced} not priced "
+                     "(entry errors: see xlsbridge validate)"))
+    else:
+        click.echo(t(f"面会 {len(result.prices)} 件: すべて計算しました", f"{len(result.prices)} visits: all priced"))
     click.echo(t(f"料金集計: 請求 {result.summary.total.billed:,}円、返金 {result.summary.total.refunded:,}円",
                  f"summary: billed {result.summary.total.billed:,} yen, refunded {result.summary.total.refunded:,} yen"))
     statements = result.summary.statements

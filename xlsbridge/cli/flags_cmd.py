@@ -8,15 +8,16 @@ import click
 
 from ..i18n import t
 from .common import report_backup
-from .options import as_of_option, force_option, password_from, password_option, today
+from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
 @click.command(
     epilog="""\b
 Example:
-  xlsbridge flags 案件台帳.xlsx                       # next 60 days, also written to 期限・年齢
+  xlsbridge flags 案件台帳.xlsx                       # next 60 days; the ledger is not changed
   xlsbridge flags 案件台帳.xlsx --as-of 2026-03-01 --within 30
-  xlsbridge flags 案件台帳.xlsx --format csv --no-write > 期限.csv
+  xlsbridge flags 案件台帳.xlsx --format json > 期限.json   # nightly job: writes nothing
+  xlsbridge flags 案件台帳.xlsx --write                # also fill the 期限・年齢 sheet (with a backup)
 """
 )
 @click.argument("ledger", type=click.Path(dir_okay=False, path_type=Path))
@@ -25,12 +26,13 @@ Example:
               help="How many days ahead to look.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="Output format (json has a schema_version; csv opens in Excel).")
-@click.option("--write/--no-write", default=True, show_default=True,
-              help="Also write the list to the 期限・年齢 sheet of the ledger (safely, with a backup).")
+@click.option("--write/--no-write", default=False,
+              help="Also write the list to the 期限・年齢 sheet of the ledger (safely, with a backup). "
+                   "Without it (or --out) nothing is written.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the ledger with the 期限・年齢 sheet to this new file instead of updating it in place.")
 @force_option
-@password_option
+@password_write_option
 def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     """List what needs action soon in LEDGER.
 
@@ -54,7 +56,7 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     password = password_from(password_env)
     day = today(as_of)
     renderers = {"text": render_text, "json": render_json, "csv": render_csv}
-    if not write:
+    if not write and out is None:
         report = compute_flags(read_ledger(ledger, password=password), day, within)
         _emit(renderers[fmt](report), fmt)
         return

@@ -13,7 +13,6 @@ import sys
 import click
 
 from .. import __version__
-from ..i18n import set_lang
 
 # name -> module that defines a click command (or group) of the same name
 COMMANDS: dict[str, str] = {
@@ -44,28 +43,29 @@ class LazyGroup(click.Group):
         if module_name is None or importlib.util.find_spec(module_name) is None:
             return None
         module = importlib.import_module(module_name)
-        return getattr(module, cmd_name)
+        from .localize import localize
 
+        return localize(getattr(module, cmd_name), f"xlsbridge {cmd_name}")
 
-def _set_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    set_lang(value)  # before any subcommand runs, so its messages and errors use it
-    return value
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """An unknown command is one line naming the nearest one (valdate → validate)."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            from ..errors import UserError
+            from ..i18n import t
+
+            near = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.5)
+            hint = t(f"。もしかして {near[0]} ですか？", f"; did you mean {near[0]}?") if near else ""
+            raise UserError(f"{name[:40]} というコマンドはありません{hint or '。'}xlsbridge --help で一覧を表示できます",
+                            f"no such command: {name[:40]}{hint}; xlsbridge --help lists them")
+        return super().resolve_command(ctx, args)
 
 
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-)
-@click.option(
-    "--lang",
-    type=click.Choice(["ja", "en"]),
-    default="ja",
-    show_default=True,
-    is_eager=True,
-    expose_value=False,
-    callback=_set_lang,
-    envvar="XLSBRIDGE_LANG",
-    help="Language of messages and reports (Japanese or English).",
 )
 @click.version_option(__version__, prog_name="xlsbridge")
 def cli() -> None:
@@ -79,8 +79,17 @@ def cli() -> None:
     Example:
       xlsbridge demo                          # everything on a copy of the sample ledger
       xlsbridge validate 案件台帳.xlsx          # check the entries
-      xlsbridge --lang en validate ledger.xlsx
+      xlsbridge validate ledger.xlsx --lang en
     """
+
+
+def _add_lang_option() -> None:
+    from .localize import lang_option
+
+    cli.params.append(lang_option())  # also in each command's own options: --lang anywhere on the line
+
+
+_add_lang_option()
 
 
 def main() -> None:

@@ -21,13 +21,21 @@ def as_of_option(f):
                         help="Treat this date as today (default: today). Same spellings as the ledger: 2026-03-01, R8.3.1 …")(f)
 
 
+_PASSWORD_HELP = ("Name of an environment variable holding the password of an encrypted ledger "
+                  "(Excel: ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化). "
+                  f"Default: {PASSWORD_ENV}; when neither is set and the ledger is encrypted, the "
+                  "password is asked once at the terminal (not shown as you type).")
+
+
 def password_option(f):
+    """For commands that only read the ledger: nothing is written, so nothing is encrypted again."""
+    return click.option("--password-env", "password_env", metavar="VAR", help=_PASSWORD_HELP)(f)
+
+
+def password_write_option(f):
+    """For commands that write the ledger back: it stays encrypted with the same password."""
     return click.option("--password-env", "password_env", metavar="VAR",
-                        help="Name of an environment variable holding the password of an encrypted ledger "
-                             "(Excel: ファイル → 情報 → ブックの保護 → パスワードを使用して暗号化). "
-                             f"Default: {PASSWORD_ENV}; when neither is set and the ledger is encrypted, the "
-                             "password is asked once at the terminal (not shown as you type). The result is "
-                             "written encrypted again with the same password.")(f)
+                        help=_PASSWORD_HELP + " The ledger written back is encrypted again with the same password.")(f)
 
 
 def force_option(f):

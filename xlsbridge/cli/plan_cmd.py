@@ -8,14 +8,14 @@ import click
 
 from ..i18n import t
 from .common import report_backup
-from .options import as_of_option, force_option, password_from, password_option, today
+from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
 @click.command(
     epilog="""\b
 Example:
-  xlsbridge plan 案件台帳.xlsx --case C001                      # sheet 計画書_C001 in the ledger
-  xlsbridge plan 案件台帳.xlsx --case C001 --out 計画書_C001.xlsx --pdf
+  xlsbridge plan 案件台帳.xlsx --case K-0001                     # sheet 計画書_K-0001 in the ledger
+  xlsbridge plan 案件台帳.xlsx --case K-0001 --out 計画書_K-0001.xlsx --pdf
   xlsbridge plan 案件台帳.xlsx --all --out 計画書_全ケース.xlsx
 """
 )
@@ -27,7 +27,7 @@ Example:
 @click.option("--pdf", is_flag=True, help="Also make a PDF with LibreOffice (must be installed).")
 @force_option
 @as_of_option
-@password_option
+@password_write_option
 def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
     """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.
 

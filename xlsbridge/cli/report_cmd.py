@@ -9,7 +9,7 @@ import click
 from ..i18n import t
 from .common import DATE
 from .common import report_backup
-from .options import as_of_option, force_option, password_from, password_option, today
+from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
 @click.command(
@@ -32,7 +32,7 @@ Example:
               help="Write the 実績報告 sheet to this new workbook holding nothing else (to send to a funder).")
 @force_option
 @as_of_option
-@password_option
+@password_write_option
 def report(ledger, start, end, fmt, sheet, out, force, as_of, password_env):
     """Count what the organisation did in a period: the figures grant and activity reports ask for.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .options import as_of_option, password_from, password_option, today
+from .options import as_of_option, password_from, password_write_option, today
 
 
 @click.group(
@@ -92,7 +92,7 @@ Example:
                    "(needed for very old ledgers without a 設定 sheet).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 @as_of_option
-@password_option
+@password_write_option
 def upgrade(ledger, out, settings_path, force, as_of, password_env):
     """Carry LEDGER, with all its data, into the current template version.
 

@@ -119,8 +119,8 @@ register(
     FindingType(
         code="municipality-unknown", severity=ERROR, source="Fees: out-of-area transport",
         name_ja="区域表にない市町村", name_en="Municipality not in the area table",
-        template_ja="市町村「{value}」が区域表にありません。区域シートに追加するか、表記を合わせてください",
-        template_en="municipality '{value}' is not in the area table; add it to the area sheet or fix the spelling",
+        template_ja="市町村「{value}」が区域表にありません。{near_ja}区域シートに追加するか、表記を合わせてください",
+        template_en="municipality '{value}' is not in the area table; {near_en}add it to the area sheet or fix the spelling",
         description_ja="交通費を決める区域表に市町村がない。",
         description_en="The area table decides transport; the place must be in it.",
     ),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, Location
 from .ledger import Case, Ledger, Visit
 from .money import Ratio, split
 from .pricing import Cap, FeeBreakdown, PricingError, PricingRequest, price_visit
@@ -90,7 +90,8 @@ def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:
             out.append(VisitPrice(visit, price_visit(pricing_request(case, visit), ledger.settings)))
         except (PricingError, ValueError) as exc:
             code = exc.code if isinstance(exc, PricingError) else "visit-incomplete"
-            out.append(VisitPrice(visit, None, (code,)))
+            row = (Location(VISITS_SHEET, visit.row).address(),) if visit.row else ()
+            out.append(VisitPrice(visit, None, (code,), row))  # the row to fix, with its `!`, never a bare code
     return out
 
 

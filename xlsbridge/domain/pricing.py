@@ -425,7 +425,11 @@ def _extension_price(req: PricingRequest, stype: SupportType) -> int:
 def _transport(req: PricingRequest, settings: Settings, schedule: FeeSchedule, stype: SupportType) -> int:
     area = _lookups(settings).area(req.municipality)
     if area is None:
-        raise PricingError("municipality-unknown", "municipality", value=req.municipality)
+        from .nearest import hint, nearest_municipality
+
+        near_ja, near_en = hint(nearest_municipality(req.municipality, [a.municipality for a in settings.areas],
+                                                     settings.rules.prefecture))
+        raise PricingError("municipality-unknown", "municipality", value=req.municipality, near_ja=near_ja, near_en=near_en)
     if not (stype.transport_applies and area.out_of_area):
         return 0
     rule = schedule.transport

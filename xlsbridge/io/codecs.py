@@ -136,7 +136,9 @@ def read_date(value: Any) -> date:
         raise Unreadable(value, "not-a-date")
     try:
         return _in_years(parse_date(value), value)
-    except (DateParseError, OverflowError, ValueError):
+    except DateParseError as exc:
+        raise Unreadable(value, "no-such-day" if "impossible date" in str(exc) else "unreadable") from None
+    except (OverflowError, ValueError):
         raise Unreadable(value) from None
 
 
@@ -157,7 +159,9 @@ def read_datetime(value: Any) -> datetime:
         raise Unreadable(value, "not-a-datetime")
     try:
         return _in_years(parse_datetime(value), value)
-    except (DateParseError, OverflowError, ValueError):
+    except DateParseError as exc:
+        raise Unreadable(value, "no-such-day" if "impossible date" in str(exc) else "unreadable") from None
+    except (OverflowError, ValueError):
         raise Unreadable(value) from None
 
 

@@ -264,6 +264,8 @@ def _date(value: Any) -> date:
     try:
         return read_date(value)
     except Unreadable as exc:
+        if exc.reason == "no-such-day":  # 2025-02-30: say the day does not exist, not how to write dates
+            raise _CellError("cell-impossible-date", _shown(value)) from None
         raise _CellError("cell-unreadable-date", display(value) if exc.reason == "not-a-date" else _shown(value)) from None
 
 
@@ -278,6 +280,8 @@ def _datetime(value: Any) -> datetime:
     try:
         return read_datetime(value)
     except Unreadable as exc:
+        if exc.reason == "no-such-day":
+            raise _CellError("cell-impossible-date", _shown(value)) from None
         raise _CellError("cell-unreadable-datetime",
                          display(value) if exc.reason == "not-a-datetime" else _shown(value)) from None
 
@@ -331,6 +335,20 @@ def _support_type_labels(settings: Settings) -> dict[str, str]:
     return labels
 
 
+def _support_type_reader(column: Column, settings: Settings) -> Callable[[Any], str]:
+    """A support type as written (付き添い型, 付添い, accompanied …) read as the settings' key; an
+    unknown one goes through, the fee rules name the schedule's types."""
+    from ..domain.support_types import resolve_support_type
+
+    labels = _choice(column, _support_type_labels(settings), passthrough=True)
+
+    def read(value: Any) -> str:
+        text = labels(value)
+        return resolve_support_type(text, settings) or text
+
+    return read
+
+
 def _reader(column: Column, settings: Settings) -> Callable[[Any], Any]:
     kind = column.kind
     if kind == "date":
@@ -350,7 +368,7 @@ def _reader(column: Column, settings: Settings) -> Callable[[Any], Any]:
     if kind == "choice":
         if column.key == "support_type":
             # Types are settings data: an unknown one goes through, the fee rules name the schedule's types.
-            return _choice(column, _support_type_labels(settings), passthrough=True)
+            return _support_type_reader(column, settings)
         return _choice(column)
     if column.key.endswith("_id"):
         return _identifier
@@ -360,6 +378,19 @@ def _reader(column: Column, settings: Settings) -> Callable[[Any], Any]:
 # --------------------------------------------------------------------------------------------
 # Sheets
 # --------------------------------------------------------------------------------------------
+
+def _check_is_ledger(titles: list[str]) -> None:
+    """A workbook holding none of the ledger's sheets is not a ledger: say so, rather than ask for
+    one missing sheet back."""
+    ledger_names = {fold(n) for layout in READ_SHEETS for n in (layout.name, *layout.aliases)}
+    if not any(fold(title) in ledger_names for title in titles):
+        names = "、".join(layout.name for layout in READ_SHEETS)
+        raise WorkbookUnusable(
+            f"このブックは案件台帳ではありません（{names} のシートがひとつもありません）。台帳のファイルを指定してください",
+            f"this workbook is not a case ledger (it has none of the sheets {', '.join(l.name for l in READ_SHEETS)}); "
+            "give the ledger file",
+        )
+
 
 def _find_sheet(layout: SheetLayout, titles: list[str]) -> str:
     wanted = {fold(n) for n in (layout.name, *layout.aliases)}
@@ -763,6 +794,7 @@ def _read(source: _Source) -> LedgerRead:
 
 
 def _read_sheets(source: _Source) -> LedgerRead:
+    _check_is_ledger(source.titles)
     titles = {layout.name: _find_sheet(layout, source.titles) for layout in READ_SHEETS}
     # The 設定 and 区域 sheets as row lists; the settings reader names what is missing.
     wanted = {fold(SETTINGS_SHEET), fold(AREAS_SHEET)}

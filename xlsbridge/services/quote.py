@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -54,6 +54,11 @@ def quote_visit(options: QuoteOptions) -> tuple[FeeBreakdown, Settings]:
 def quote_visit_explained(options: QuoteOptions) -> tuple[FeeBreakdown, Settings, LongVisit | None]:
     """The quote, and how a --duration beyond the fee's time was priced (None: it was not)."""
     settings = load_settings(options.settings_path)
+    from ..domain.support_types import resolve_support_type
+
+    key = resolve_support_type(options.support_type, settings)
+    if key is not None and key != options.support_type:  # 付き添い型, 付添い, Accompanied …: the settings' key
+        options = replace(options, support_type=key)
     municipality = options.municipality or _home_municipality(settings)
     try:
         ratio = Ratio.parse(options.ratio)

@@ -24,6 +24,14 @@ register(
         description_en="A date column holds something that is not a date. Excel dates, 2025/6/14, R6.4.1, 令和6年4月1日 and full-width digits are read.",
     ),
     FindingType(
+        code="cell-impossible-date", severity=ERROR, source=WORKBOOK,
+        name_ja="存在しない日付", name_en="Day that does not exist",
+        template_ja="「{value}」という日はありません（暦にない月日です）。正しい日付を入力してください",
+        template_en="'{value}' is a day that does not exist (no such month or day); enter the right date",
+        description_ja="日付の列に、2025-02-30 のように暦にない日がある。",
+        description_en="A date column holds a day that is not in the calendar, such as 2025-02-30.",
+    ),
+    FindingType(
         code="cell-unreadable-time", severity=ERROR, source=WORKBOOK,
         name_ja="時刻を読めない", name_en="Unreadable time",
         template_ja="「{value}」を時刻として読めません。14:00、14時30分 のように入力してください",

@@ -15,8 +15,8 @@ register(
     FindingType(
         code="unknown-case-id", severity=ERROR, source="Contracts and eligibility",
         name_ja="未登録のケースID", name_en="Unknown case ID",
-        template_ja="ケースID「{value}」がケースシートにありません。ケースシートに登録するか、IDを直してください",
-        template_en="case ID '{value}' is not on the case sheet; add the case or correct the ID",
+        template_ja="ケースID「{value}」がケースシートにありません。{near_ja}ケースシートに登録するか、IDを直してください",
+        template_en="case ID '{value}' is not on the case sheet; {near_en}add the case or correct the ID",
         description_ja="子ども・面会記録のケースIDがケースシートにない。",
         description_en="A child or visit names a case that is not on the case sheet.",
     ),
@@ -24,12 +24,19 @@ register(
 
 
 def unknown_case_ids(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    from ..nearest import hint, nearest
+
     known = index(ledger).cases
+    hints: dict[str, tuple[str, str]] = {}
     for sheet, records in ((CHILDREN_SHEET, ledger.children), (VISITS_SHEET, ledger.visits)):
         for rec in records:
             if rec.case_id and rec.case_id not in known:
                 record = getattr(rec, "visit_id", None) or rec.case_id
-                yield finding("unknown-case-id", sheet, rec.row, "case_id", rec.case_id, record)
+                if rec.case_id not in hints:
+                    hints[rec.case_id] = hint(nearest(rec.case_id, known, cutoff=0.8))
+                near_ja, near_en = hints[rec.case_id]
+                yield finding("unknown-case-id", sheet, rec.row, "case_id", rec.case_id, record,
+                              near_ja=near_ja, near_en=near_en)
 
 
 register(

@@ -237,8 +237,8 @@ register(
     FindingType(
         code="staff-unknown", severity=WARNING, source="The plan sheet",
         name_ja="支援員シートにない担当者", name_en="Staff member not on the staff sheet",
-        template_ja="担当支援員「{value}」が支援員シートにありません。支援員シートに追加するか、表記を合わせてください",
-        template_en="staff member '{value}' is not on the staff sheet; add them or match the spelling",
+        template_ja="担当支援員「{value}」が支援員シートにありません。{near_ja}支援員シートに追加するか、表記を合わせてください",
+        template_en="staff member '{value}' is not on the staff sheet; {near_en}add them or match the spelling",
         description_ja="担当支援員が支援員シートにない（表記ゆれ、退職者の誤入力）。複数名は「、」「・」で区切る。",
         description_en="The staff name is not on the staff sheet (a spelling variant or a mistake); separate several names with 、 or ・.",
     ),
@@ -246,7 +246,11 @@ register(
 
 
 def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    from ..nearest import hint, nearest
+
     known = index(ledger).staff_names
+    on_sheet = [s.name for s in ledger.staff if s.name]
+    hints: dict[str, tuple[str, str]] = {}
     unknown: dict[str, list[str]] = {}  # staff cell text -> its names not on the staff sheet
     for sheet, records, id_key in ((CASES_SHEET, ledger.cases, "case_id"), (VISITS_SHEET, ledger.visits, "visit_id")):
         for rec in records:
@@ -256,7 +260,11 @@ def staff_known(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Fin
             if names is None:
                 names = unknown[rec.staff] = [name for name in staff_names(rec.staff) if name not in known]
             for name in names:
-                yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key))
+                if name not in hints:
+                    hints[name] = hint(nearest(name, on_sheet, cutoff=0.5))
+                near_ja, near_en = hints[name]
+                yield finding("staff-unknown", sheet, rec.row, "staff", name, getattr(rec, id_key),
+                              near_ja=near_ja, near_en=near_en)
 
 
 register(
