@@ -53,6 +53,23 @@ def test_every_help_is_japanese_by_default_says_what_it_writes_and_keeps_its_exa
     assert code == 0 and text.startswith("Usage:") and "Writes:" in text and "書き込み:" not in text, path
 
 
+def test_every_option_has_japanese_help():
+    """A new option without its Japanese help would show English in the Japanese --help."""
+    from xlsbridge.cli.help_ja import COMMON_OPTIONS, HELP
+
+    ctx = click.Context(cli)
+    missing = []
+    for path in _paths():
+        words = path.split()
+        cmd = cli.get_command(ctx, words[0])
+        if len(words) > 1:
+            cmd = cmd.commands[words[1]]
+        options = HELP.get(f"xlsbridge {path}", {}).get("options", {})
+        missing += [f"{path} {p.name}" for p in cmd.params
+                    if isinstance(p, click.Option) and p.name not in options and p.name not in COMMON_OPTIONS]
+    assert not missing
+
+
 def test_help_follows_the_environment_variable():
     code, out, _ = xlsbridge("validate", "--help", env={"XLSBRIDGE_LANG": "en"})
     assert code == 0 and "Writes: nothing" in out.decode()

@@ -124,6 +124,9 @@ HELP: dict[str, dict] = {
             "cancelled_by": "中止した人: father（父）、mother（母）、organisation（団体。全額返金）。--cancelled-at だけなら親。",
             "settings_path": "料金表と区域表をこの台帳（.xlsx）か団体設定ファイル（.toml）から読む（既定: WEK の料金表）。",
             "as_json": "整数の円の項目を持つ JSON を 1 つ出す。",
+            "extra_adults": "料金に含まれる 1 人を超えて付き添う大人の人数（大人追加）。",
+            "costs": "面会の実費（入場料、ガソリン代、部屋代）（円）。料金表の決まりで父母に分ける。",
+            "visiting_parent": "子どもと同居していない親: father（父）か mother（母）。料金表がそう定めるとき、交通費（と実費）をひとりで払う。",
         },
     },
     "xlsbridge validate": {
