@@ -264,3 +264,77 @@ def test_negative_adults_and_costs_are_refused():
         with pytest.raises(PricingError) as info:
             price(support_type="accompanied", **kw)
         assert info.value.code == code
+
+
+# --- defaults that surprised --------------------------------------------------------------------------
+
+
+def _without(section: str) -> str:
+    """PROFILE without one table (the header and its keys up to the next blank line)."""
+    start = PROFILE.index(section)
+    end = PROFILE.index("\n\n", start)
+    return PROFILE[:start] + PROFILE[end + 2:]
+
+
+def test_left_out_cancellation_tiers_are_none_not_weks_noon_rule():
+    # No [schedules.cancellation]: no cut-off and no late charge — a cancellation refunds all 6,000
+    # (plus no insurance: the visit did not take place).  Before: WEK's "noon the day before, 500 kept".
+    settings = _load(_without("[schedules.cancellation]"))
+    rule = settings.schedules[0].cancellation
+    assert (rule.tiers, rule.late_charge_percent) == ((), 0)
+    b = price(settings, support_type="handover", cancelled_by="father", cancelled_at=datetime(2025, 6, 13, 9, 0))
+    assert (b.refund, b.cancellation_charge) == (6000, 0)
+    # the same on the 設定 sheet: an empty キャンセル cell and 締切後の負担(%) mean none
+    plan = settings_sheet_rows(S)
+    header = plan.settings_rows[plan.headers["■ 料金表"]]
+    row = plan.settings_rows[plan.data["■ 料金表"][0]]
+    row[header.index("キャンセル")] = None
+    row[header.index("締切後の負担(%)")] = None
+    read = read_settings_sheets({"設定": plan.settings_rows, "区域": plan.area_rows})
+    assert (read.schedules[0].cancellation.tiers, read.schedules[0].cancellation.late_charge_percent) == ((), 0)
+
+
+def test_the_wek_profile_keeps_its_noon_rule():
+    from xlsbridge.io.settings_toml import default_settings
+
+    tier, = default_settings().schedules[0].cancellation.tiers
+    assert (tier.days_before, tier.at.hour, tier.fixed_charge) == (1, 12, 500)
+
+
+def test_settings_check_refuses_transport_without_areas():
+    text = PROFILE[:PROFILE.index("[[areas]]")]
+    settings, problems = check_settings_text(text, "no-areas.toml")
+    assert settings is None
+    # line of handover's transport: the first type that charges it; its [[schedules.support_types]] header
+    first_type_line = text.splitlines().index("[[schedules.support_types]]") + 1
+    assert [(p.line, p.key) for p in problems] == [(first_type_line, "schedules[1].support_types[1].transport_applies")]
+    assert "区域表" in problems[0].ja
+
+
+def test_a_schedule_overlap_names_its_line():
+    second = PROFILE[PROFILE.index("[[schedules]]"):PROFILE.index("[[areas]]")].replace(
+        'name = "2025年度"', 'name = "2025年度後期"').replace("effective_from = 2025-04-01", "effective_from = 2025-10-01")
+    first = PROFILE[:PROFILE.index("[[areas]]")].replace(
+        "effective_from = 2025-04-01", "effective_from = 2025-04-01\neffective_to = 2025-12-31")
+    text = first + second + PROFILE[PROFILE.index("[[areas]]"):]
+    settings, problems = check_settings_text(text, "overlap.toml")
+    assert settings is None
+    line = text.splitlines().index("effective_from = 2025-10-01") + 1
+    assert [(p.line, p.key) for p in problems] == [(line, "schedules[2].effective_from")]
+    assert "重なっています" in problems[0].ja
+
+
+def test_a_wrong_choice_is_named_with_its_japanese_term():
+    text = PROFILE.replace('costs_split = "equal"', 'costs_split = "half"')
+    _, problems = check_settings_text(text, "bad-choice.toml")
+    assert problems[0].key == "schedules[1].costs_split"
+    assert problems[0].ja == '次のどれかにしてください: "ratio"（負担割合） / "equal"（折半） / "visiting_parent"（別居親）'
+
+
+def test_the_exported_holiday_comment_says_due_dates_do_not_move():
+    # domain.md keeps due dates as plain calendar days: 2025-06-14 − 5 = 2025-06-09 even on a holiday
+    text = settings_to_toml(S)
+    line = next(x for x in text.splitlines() if x.startswith("office_holidays"))
+    assert "支払期限は暦日で数え、休業日・祝日でも動きません" in line
+    on_holiday = S.model_copy(update={"office_holidays": (date(2025, 6, 9),)})
+    assert price(on_holiday, support_type="handover").due_date == date(2025, 6, 9)

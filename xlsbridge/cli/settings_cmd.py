@@ -118,6 +118,15 @@ def check(ctx, path, password_env):
             click.echo(f"✗ {exc.message()}")
             click.echo(t("問題 1 件（直したらもう一度確かめてください）", "1 problem (check again after fixing it)"))
             ctx.exit(1)
+        from ..domain.settings import settings_refusals
+        from ..domain.layout import AREAS_SHEET
+
+        refused = settings_refusals(settings)
+        if refused:
+            _where, ja, en = refused[0]
+            click.echo(f"✗ {AREAS_SHEET}!A2: {t(ja, en)}")
+            click.echo(t("問題 1 件（直したらもう一度確かめてください）", "1 problem (check again after fixing it)"))
+            ctx.exit(1)
     else:
         raise UserError(f"団体設定ファイル (.toml) か台帳 (.xlsx) を指定してください: {path.name}",
                         f"give an organisation file (.toml) or a ledger (.xlsx): {path.name}")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, time
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -178,6 +178,20 @@ class Cancellation(_Model):
                 )
             )
         return self
+
+
+def cancellation_as_written(written: Any) -> Any:
+    """The cancellation rule of an organisation file or settings sheet, where a left-out part means none.
+
+    The model's default is WEK's rule (a cut-off at noon the day before, 500 yen kept), right for WEK
+    and for code; but a profile that does not write its tiers has none: no cut-off, and when it writes
+    no late charge either, a cancellation costs nothing.  Anything else is passed on to be validated.
+    """
+    if written is None:
+        written = {}
+    if not isinstance(written, dict) or "tiers" in written:
+        return written
+    return {"late_charge_percent": 0, **written, "tiers": ()}
 
 
 class Transport(_Model):
@@ -391,6 +405,28 @@ class Settings(_Model):
             for st in s.support_types:
                 seen.setdefault(st.key, None)
         return tuple(seen)
+
+
+def settings_refusals(settings: Settings) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Valid settings that still cannot be used: (where, ja, en) each, ``where`` a path such as
+    ("schedules", 0, "support_types", 1).  `settings check` refuses them.
+
+    A support type that charges transport needs an area table: without one no visit can be priced
+    (every place is unknown).
+    """
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    if not settings.areas:
+        for i, schedule in enumerate(settings.schedules):
+            charging = [j for j, st in enumerate(schedule.support_types) if st.transport_applies]
+            if charging:
+                st = schedule.support_types[charging[0]]
+                out.append((("schedules", i, "support_types", charging[0], "transport_applies"),
+                            f"区域表（[[areas]]、区域シート）が空ですが、料金表「{schedule.name}」の{st.label_ja}は交通費を加算します。"
+                            "面会場所の市町村を区域表に書くか、交通費を加算しない（transport_applies = false）にしてください",
+                            f"the area table is empty but support type {st.key} of '{schedule.name}' charges transport; "
+                            "list the municipalities or set transport_applies = false"))
+                break
+    return out
 
 
 def settings_advisories(settings: Settings) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from ..domain.settings import (
     Settings,
     SupportType,
     Transport,
+    cancellation_as_written,
 )
 from ..errors import UserError
 from .xlsx.cells import column_letter as _col_letter
@@ -283,6 +284,8 @@ def _read_schedule(item: _Row, types: list[SupportType], type_cells: list[str]) 
         ("contract", ContractFees, "contract_fee"),
     ):
         values, cells = item.group(prefix)
+        if prefix == "cancellation":  # an empty キャンセル cell is no cut-off, not WEK's rule
+            values = cancellation_as_written(values)
         parts[prefix] = _build(model, values, cells, cells.get(fallback_field, item.first_cell))
     data = {k: v for k, v in item.values.items() if "." not in k}
     data.update(parts)

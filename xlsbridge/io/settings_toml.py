@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..domain.settings import PLAN_SOURCES, Settings
+from ..domain.settings import PLAN_SOURCES, Settings, cancellation_as_written, settings_refusals
 from ..errors import UserError
 from ..i18n import t
 from ..textfmt import ljust, width
@@ -64,7 +64,7 @@ def _where(p: "TomlProblem", lang: str) -> str:
 
 def settings_from_mapping(data: dict[str, Any], origin: str) -> Settings:
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(as_written(data))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = _key_text(tuple(err["loc"]))
@@ -116,14 +116,17 @@ def check_settings_text(text: str, origin: str) -> tuple[Settings | None, list[T
         return None, [TomlProblem(int(m.group(1)) if m else None, "(TOML)",
                                   f"TOML の書き方の誤りです（{exc}）。引用符・括弧・= を確かめてください",
                                   f"TOML syntax error ({exc}); check quotes, brackets and =")]
+    data = as_written(data)
+    lines = _key_lines(text)
     try:
-        return Settings.model_validate(data), []
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
-        lines = _key_lines(text)
         errors = exc.errors()
         problems = []
         for err in errors:
             loc = tuple(err["loc"])
+            if not loc and err["type"] == "value_error":
+                loc = _across_items(data)  # a rule across schedules or areas: the one that breaks it
             if err["type"] == "too_short" and any(len(o["loc"]) > len(loc) and tuple(o["loc"][:len(loc)]) == loc
                                                   for o in errors):
                 continue  # "no schedule left" only because one of them failed: that one is reported
@@ -131,7 +134,33 @@ def check_settings_text(text: str, origin: str) -> tuple[Settings | None, list[T
             problems.append(TomlProblem(_line_of(lines, loc), _key_text(loc), ja, en))
         problems.sort(key=lambda p: (p.line is None, p.line or 0))
         return None, problems
+    refused = [TomlProblem(_line_of(lines, loc), _key_text(loc), ja, en) for loc, ja, en in settings_refusals(settings)]
+    return (None, refused) if refused else (settings, [])
 
+
+def as_written(data: Any) -> Any:
+    """What an organisation file means where it leaves something out that the models default for WEK:
+    a schedule without cancellation tiers has none (:func:`cancellation_as_written`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("schedules"), list):
+        return data
+    schedules = [{**s, "cancellation": cancellation_as_written(s.get("cancellation"))} if isinstance(s, dict) else s
+                 for s in data["schedules"]]
+    return {**data, "schedules": schedules}
+
+
+def _across_items(data: dict[str, Any]) -> tuple[Any, ...]:
+    """The schedule or area whose addition breaks a rule across them (overlapping dates, a place
+    listed twice): the items are added one at a time, as the settings sheet does."""
+    for key, field in (("schedules", "effective_from"), ("areas", "municipality")):
+        items = data.get(key) or []
+        base = {**data, "areas": []} if key == "schedules" else data
+        for n in range(2, len(items) + 1):
+            try:
+                Settings.model_validate({**base, key: items[:n]})
+            except ValidationError as exc:
+                if not exc.errors()[0]["loc"]:
+                    return (key, n - 1, field)
+    return ()
 
 def _key_text(loc: tuple[Any, ...]) -> str:
     out = ""
@@ -169,8 +198,29 @@ _FILE_WORDING: dict[str, tuple[str, str]] = {
 
 
 def _explain(err: Mapping[str, Any]) -> tuple[str, str]:
-    """Japanese and English for one pydantic error."""
-    return explain_model_error(err, _FILE_WORDING)
+    """Japanese and English for one pydantic error; a choice names each value with its Japanese term."""
+    ja, en = explain_model_error(err, _FILE_WORDING)
+    if err["type"] == "literal_error":
+        values = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        terms = _choice_terms()
+        if values:
+            ja = "次のどれかにしてください: " + " / ".join(
+                f'"{v}"（{terms[v]}）' if v in terms else f'"{v}"' for v in values)
+    return ja, en
+
+
+@lru_cache(maxsize=1)
+def _choice_terms() -> dict[str, str]:
+    """Each choice a settings field offers ("fraction_of_base") -> its Japanese term (基本料金の割合),
+    as the 設定 sheet writes it."""
+    from . import settings_sheet_cells as cells
+
+    out: dict[str, str] = {}
+    for codec in (cells.PARENT, cells.EXCLUSION, cells.AGE_RULE, cells.ADDON, cells.PARTIAL, cells.SCOPE,
+                  cells.TRANSPORT, cells.PAYER, cells.COSTS_SPLIT, cells.SURCHARGE_BASE):
+        for label in codec.choices:
+            out.setdefault(str(codec.read(label)), label)
+    return out
 
 
 _TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -256,7 +306,7 @@ def settings_to_toml(settings: Settings) -> str:
     w.comment("項目の説明: docs/admin.md, docs/settings-sheet.md（# の後ろは「設定」シートの見出しと説明）")
     w.blank()
     w.scalar("organisation", settings.organisation, _sheet_comments()["organisation"])
-    w.array("office_holidays", list(settings.office_holidays), "休業日（国民の祝日以外）: 料金の支払期限などの事務日から除く")
+    w.array("office_holidays", list(settings.office_holidays), "休業日（国民の祝日以外）: 事務所が休む日の記録。支払期限は暦日で数え、休業日・祝日でも動きません")
     w.blank()
     w.comment("---- 規則（設定シート ■ 基本設定） " + "-" * 40)
     w.header("[rules]")
