@@ -7,6 +7,7 @@ run from ``--lang``; library code only ever calls :func:`t`.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from typing import Literal
 
@@ -23,6 +24,16 @@ def set_lang(lang: Lang) -> None:
 
 def get_lang() -> Lang:
     return _current.get()
+
+
+@contextlib.contextmanager
+def using_lang(lang: Lang):
+    """Speak ``lang`` inside the block (what goes into a ledger follows the ledger's language)."""
+    token = _current.set(lang if lang in ("ja", "en") else "ja")
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def t(ja: str, en: str) -> str:

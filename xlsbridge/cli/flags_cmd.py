@@ -50,7 +50,8 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     from ..errors import WorkbookBusy
     from ..io.reader import read_ledger
     from ..io.xlsx.package import load_workbook_bytes
-    from ..services.flags import compute_flags, flags_workbook, render_csv, render_json, render_text
+    from ..services.fees import ledger_language
+    from ..services.flags import compute_flags, flags_workbook, render_csv, render_json, render_text, sheet_report
     from ..services.ledger_writes import ledger_update
 
     password = password_from(password_env)
@@ -62,10 +63,11 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
         return
     try:
         with ledger_update(ledger, out=out, command="xlsbridge flags", force=force) as update:
-            report = compute_flags(read_ledger(ledger, password=password), day, within)
+            read = read_ledger(ledger, password=password)
+            report = compute_flags(read, day, within)
             _emit(renderers[fmt](report), fmt)
-            payload = flags_workbook(load_workbook_bytes(ledger, password), report,
-                                     macros=ledger.suffix.lower() == ".xlsm")
+            payload = flags_workbook(load_workbook_bytes(ledger, password), sheet_report(read, report),
+                                     macros=ledger.suffix.lower() == ".xlsm", language=ledger_language(read))
             where = update.save_bytes(payload, password)
     except WorkbookBusy as busy:
         # The list is what matters; print it and say why the sheet was not updated.

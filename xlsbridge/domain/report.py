@@ -96,6 +96,7 @@ class ActivityReport:
     months: list[Figures]
     total: Figures
     other_charges: bool = False  # the settings charge something outside the visits
+    language: str = "ja"  # the ledger's (設定 台帳の言語): the language of the 実績報告 sheet
 
 
 def months_between(start: date, end: date) -> list[tuple[str, date, date]]:
@@ -134,7 +135,8 @@ def activity_report(ledger: Ledger, prices: Sequence[VisitPrice], start: date, e
                 for fig in [total, *months]:
                     if fig.start <= day <= fig.end:
                         fig.charges[kind] = fig.charges.get(kind, 0) + amount
-    return ActivityReport(ledger.settings.organisation, start, end, tuple(types), months, total, other)
+    return ActivityReport(ledger.settings.organisation, start, end, tuple(types), months, total, other,
+                          ledger.settings.rules.language)
 
 
 def _figures(ledger: Ledger, price_of: dict[int, VisitPrice], label: str, start: date, end: date) -> Figures:

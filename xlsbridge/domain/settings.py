@@ -286,6 +286,9 @@ class Rules(_Model):
     # Interpretation (domain.md "Payment and cancellation"): a notice "months before" the visit is almost
     # surely mistyped; validate and quote ask a person to confirm one earlier than this many days.
     notice_max_days_before: int = Field(default=60, ge=1)
+    # The language of what xlsbridge writes into the ledger (sheet headers, notes, 内訳): the ledger's
+    # own, whatever language the clerk's command line or ribbon speaks.
+    language: Literal["ja", "en"] = "ja"
 
 
 # Case data a plan-sheet profile may add to the 親子交流支援計画書.  Both parents see the form, so the

@@ -265,6 +265,7 @@ def _write_tiers(tiers: Sequence[Any]) -> str:
 TIERS = _Codec(_read_tiers, _write_tiers, number_format="@")
 
 PARENT = _choice({"父": "father", "母": "mother"})
+LANGUAGE = _choice({"日本語": "ja", "英語": "en"}, {"ja": "ja", "en": "en", "japanese": "ja", "english": "en"})
 EXCLUSION = _choice({"中学生": "junior_high", "年齢": "age"}, {"中学": "junior_high", "中学生になったら": "junior_high"})
 AGE_RULE = _choice({"誕生日まで": "under_age", "年度末まで": "end_of_school_year"},
                    {"未満": "under_age", "年齢未満": "under_age", "満年齢未満": "under_age",

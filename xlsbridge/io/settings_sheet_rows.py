@@ -24,6 +24,7 @@ from .settings_sheet_cells import (
     FRACTION,
     INT,
     KEY,
+    LANGUAGE,
     PARENT,
     PARTIAL,
     PAYER,
@@ -96,6 +97,7 @@ RULE_ROWS: tuple[tuple[str, str, _Codec, str], ...] = (
     ("端数を負担する親", "odd_yen_to", PARENT, "負担割合で割り切れない1円を負担する親: 父 / 母"),
     ("見直し間隔(月)", "review_interval_months", INT, "支援計画の見直し間隔（3か月が一般的）"),
     ("中止連絡の確認(日前)", "notice_max_days_before", INT, "面会日より何日以上前の中止連絡を入力誤りの疑いとして確認するか（60日）"),
+    ("台帳の言語", "language", LANGUAGE, "xlsbridge が台帳に書く見出し・注記の言語: 日本語 / 英語（コマンドの --lang によらない）"),
 )
 RULE_ALIASES = {"契約期間": "契約期間(月)", "事前面談": "事前面談(日前)", "見直し間隔": "見直し間隔(月)",
                 "端数": "端数を負担する親", "年齢上限": "国の事業の年齢上限"}

@@ -183,16 +183,23 @@ def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, mac
     """Write ``result`` into the workbook file ``data`` (decrypted bytes): the computed columns of
     面会記録 and 料金集計.  With ``dry_run`` only the changes are found.  ``macros``: the file is an
     .xlsm (kept on the openpyxl fallback)."""
+    from ..i18n import using_lang
     from ..io.xlsx import PatchUnsupported
 
-    try:
-        return _patch_fees(data, result, dry_run=dry_run)
-    except PatchUnsupported:
-        from ..io.workbook_io import load_for_rewrite, workbook_bytes
+    with using_lang(ledger_language(result.read)):  # the ledger's language, not the command line's
+        try:
+            return _patch_fees(data, result, dry_run=dry_run)
+        except PatchUnsupported:
+            from ..io.workbook_io import load_for_rewrite, workbook_bytes
 
-        wb = load_for_rewrite(data, "台帳", keep_vba=macros)
-        changes = write_fees(wb, result)
-        return FeesWritten(b"" if dry_run else workbook_bytes(wb), len(changes), changes[:KEPT_CHANGES])
+            wb = load_for_rewrite(data, "台帳", keep_vba=macros)
+            changes = write_fees(wb, result)
+            return FeesWritten(b"" if dry_run else workbook_bytes(wb), len(changes), changes[:KEPT_CHANGES])
+
+
+def ledger_language(read: LedgerRead) -> str:
+    """The language of what is written into the ledger: its 設定 row 台帳の言語 ([rules] language)."""
+    return read.ledger.settings.rules.language
 
 
 def _formatted(value: Any) -> Any:
@@ -256,6 +263,13 @@ def write_fees(wb, result: FeesResult) -> list[CellChange]:
     ledger file is written with ``fees_workbook``."""
     from openpyxl.worksheet.table import TableColumn
 
+    from ..i18n import using_lang
+
+    with using_lang(ledger_language(result.read)):
+        return _write_fees(wb, result, TableColumn)
+
+
+def _write_fees(wb, result: FeesResult, TableColumn) -> list[CellChange]:
     from ..io.cells import set_value
     from ..io.report_sheets import GENERATED_NOTE_JA, replace_sheet
 

@@ -187,6 +187,13 @@ def render_json(report: ActivityReport) -> str:
 
 def write_report_sheet(wb, report: ActivityReport) -> None:
     """The 実績報告 sheet (generated: replaced on every run), one row per month and the total."""
+    from ..i18n import using_lang
+
+    with using_lang(report.language):  # the ledger's language, not the command line's
+        _write_report_sheet(wb, report)
+
+
+def _write_report_sheet(wb, report: ActivityReport) -> None:
     from ..io.report_sheets import GENERATED_NOTE_JA, ReportColumn, replace_sheet
 
     header, rows = table(report)
