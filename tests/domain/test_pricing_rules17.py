@@ -338,3 +338,36 @@ def test_the_exported_holiday_comment_says_due_dates_do_not_move():
     assert "支払期限は暦日で数え、休業日・祝日でも動きません" in line
     on_holiday = S.model_copy(update={"office_holidays": (date(2025, 6, 9),)})
     assert price(on_holiday, support_type="handover").due_date == date(2025, 6, 9)
+
+
+# --- the shipped flat example: pre-consultation fee and a case deposit drawn down ---------------------
+
+
+def test_flat_example_case_statement_draws_the_deposit_down():
+    # example-flat: 事前面談料 2,000 per parent, 登録料 3,000 per parent, case deposit 30,000 at 60:40 →
+    # father 18,000, mother 12,000.  付き添い型 9,000 in ひだまり市, no members → 5,400 / 3,600 a visit.
+    # Two held visits draw 10,800 / 7,200: left 7,200 / 4,800 (the mother's part is already under the
+    # 5,000 warning); the planned third takes 5,400 / 3,600 more → 1,800 / 1,200: both warned.
+    from xlsbridge.domain.ledger import Case, Ledger, ParentRecord, Visit
+    from xlsbridge.domain.ledger_fees import case_statement, price_ledger
+    from xlsbridge.io.settings_toml import default_settings
+
+    flat = default_settings("example-flat")
+    case = Case(case_id="C-1", custodial="mother", ratio=Ratio.parse("60:40"), row=2,
+                father=ParentRecord(pre_consultation=date(2025, 4, 1), contract_date=date(2025, 4, 10)),
+                mother=ParentRecord(pre_consultation=date(2025, 4, 2), contract_date=date(2025, 4, 12)))
+    visits = tuple(Visit(visit_id=f"V-{i}", case_id="C-1", visit_date=day, support_type="accompanied", children=1,
+                         municipality="ひだまり市", status=status, row=i + 1)
+                   for i, (day, status) in enumerate([(date(2025, 5, 10), "held"), (date(2025, 6, 14), "held"),
+                                                      (date(2025, 7, 12), "planned")], start=1))
+    ledger = Ledger(settings=flat, cases=(case,), visits=visits)
+    prices = price_ledger(ledger, [])
+    assert [(p.breakdown.father_share, p.breakdown.mother_share) for p in prices] == [(5400, 3600)] * 3
+    s = case_statement(case, prices, flat)
+    assert s.charges["pre_consultation"] == {"father": 2000, "mother": 2000}
+    assert s.charges["contract"] == {"father": 3000, "mother": 3000}
+    assert s.deposit_paid == {"father": 18000, "mother": 12000}
+    assert (s.drawn, s.left) == ({"father": 10800, "mother": 7200}, {"father": 7200, "mother": 4800})
+    assert s.left_after_planned == {"father": 1800, "mother": 1200} and s.low == ("father", "mother")
+    # everything outside the visits the father pays: 2,000 + 3,000 + 18,000 = 23,000
+    assert s.charged("father") == 23000
