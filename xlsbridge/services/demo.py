@@ -38,7 +38,6 @@ def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
     result = DemoResult(folder)
     ledger = folder / SAMPLE_FILE
     save_workbook_deterministic(sample_workbook(), ledger)
-    result.outputs.append((t("サンプル台帳（架空のデータ）", "sample ledger (fictional data)"), ledger))
     day = SAMPLE_TODAY
     say(t(f"== サンプル台帳を作成: {ledger}（基準日 {day.isoformat()}）", f"== sample ledger written: {ledger} (as of {day})"))
 
@@ -58,7 +57,8 @@ def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
           f"請求 {priced.summary.total.billed:,}円、返金 {priced.summary.total.refunded:,}円、更新したセル {written.changed}",
           f"{len(priced.prices)} visits: {priced.priced} priced, {priced.unpriced} not priced (findings). "
           f"Billed {priced.summary.total.billed:,} yen, refunded {priced.summary.total.refunded:,} yen, {written.changed} cells updated"))
-    result.outputs.append((t("料金の列と「料金集計」シートを書き込んだ台帳", "ledger with fee columns and 料金集計"), ledger))
+    result.outputs.insert(0, (t("サンプル台帳（架空のデータ。料金の列、料金集計、期限・年齢 を書き込み済み）",
+                                "sample ledger (fictional data, with the fee columns, 料金集計 and 期限・年齢 filled)"), ledger))
 
     say(t("\n== 3. 期限・年齢チェック (xlsbridge flags)", "\n== 3. Deadlines and ages (xlsbridge flags)"))
     with ledger_update(ledger, out=None, command="xlsbridge demo") as update:
@@ -71,6 +71,11 @@ def run_demo(folder: Path, say: Callable[[str], None]) -> DemoResult:
     plans = plan_service.plans_for(read, plan_service.select_cases(read, DEMO_CASE, False), day)
     plan_file = folder / f"計画書_{DEMO_CASE}.xlsx"
     plan_service.plans_workbook(plans).save(plan_file)
+    for plan in plans:
+        say(t(f"ケース {plan.case_id} の親子交流支援計画書を作成しました: {plan_file}"
+              f"（子ども {len(plan.children)} 人、支援経過 {len(plan.progress)} 件、見直し予定日 {plan.review_date or '―'}）",
+              f"drew the plan sheet of case {plan.case_id}: {plan_file}"
+              f" ({len(plan.children)} children, {len(plan.progress)} visits in 支援経過, review {plan.review_date or '-'})"))
     result.outputs.append((t("親子交流支援計画書（A4 縦）", "plan sheet (A4 portrait)"), plan_file))
     if find_libreoffice():
         from ..io.pdf import convert_to_pdf
