@@ -139,9 +139,12 @@ def test_annotated_copy(tmp_path):
     assert wb.sheetnames[0] == FINDINGS_SHEET
     ws = wb[FINDINGS_SHEET]
     links = {c.value: c.hyperlink.location for c in ws["B"] if c.hyperlink is not None}
-    assert links["H2"] == "'面会記録'!H2" and links["B3"] == "'面会記録'!B3"
-    assert [c.value for c in ws[1]] == ["シート", "セル", "重大度", "内容", "値", "ID", "コード"]
-    assert ws["E4"].value == "=鈴木" and ws["E4"].data_type == "s"  # text, not a formula
+    assert links["面会記録!H2"] == "'面会記録'!H2" and links["面会記録!B3"] == "'面会記録'!B3"
+    # the one チェック結果 layout: the ribbon's (the template's headers, highlight keys in I and J)
+    assert [c.value for c in ws[1]][:7] == ["重大度", "セル", "内容", "入力値", "ケース/記録ID", "コード", "シート"]
+    typed = [c for c in ws["D"] if c.value == "=鈴木"]
+    assert typed and all(c.data_type == "s" for c in typed)  # text, not a formula
+    assert ws["I2"].value == "面会記録!H2"  # the key the template's conditional formats look up
     assert wb[V]["A2"].value == "V-001"  # the data is the ledger's
 
 

@@ -30,7 +30,9 @@ import xlwings as xw
 from xlsbridge import __version__
 from xlsbridge.excel import entrypoints as ep
 from xlsbridge.excel.book import as_excel_text, cell_value, read_sheets, wanted_titles, write_columns
-from xlsbridge.excel.findings_sheet import findings_rows, hyperlink
+from xlsbridge.excel.sink import excel_value, hyperlink_formula
+from xlsbridge.io.sinks import Link
+from xlsbridge.services.outputs import findings_rows
 from xlsbridge.samples.workbooks import SAMPLE_FILE, TEMPLATE_FILE
 from xlsbridge.domain.layout import CASES, CHILDREN, CONTACTS, FEE_COLUMNS, RECORD_SHEETS, VISITS
 from xlsbridge.io.reader import read_ledger
@@ -255,9 +257,10 @@ def test_findings_rows_put_warnings_in_the_warning_column():
     ])
     rows = findings_rows(report, {"面会記録": "面会記録", "ケース": "ケース"})
     assert rows[1][0] == "警告" and rows[1][8] is None and rows[1][9] == "面会記録!P5"
-    assert rows[1][3] == "'=見本"  # typed text that looks like a formula stays text
+    assert excel_value(rows[1][3]) == "'=見本"  # typed text that looks like a formula stays text
+    assert excel_value(rows[1][1]) == '=HYPERLINK("#\'面会記録\'!P5","面会記録!P5")'
     assert rows[2][1] == "ケース 7行" and rows[2][8] is None and rows[2][9] is None
-    assert hyperlink("O'Brien", "A1") == '=HYPERLINK("#\'O\'\'Brien\'!A1","O\'Brien!A1")'
+    assert hyperlink_formula(Link("O'Brien", "A1")) == '=HYPERLINK("#\'O\'\'Brien\'!A1","O\'Brien!A1")'
 
 
 # --------------------------------------------------------------------------------------------------

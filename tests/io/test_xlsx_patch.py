@@ -469,7 +469,9 @@ def test_fees_writes_what_the_openpyxl_path_writes(sample, tmp_path):
     """Every cell of every sheet: value and number format, after a staff edit to two computed cells."""
     from xlsbridge.io.reader import read_ledger
     from xlsbridge.io.workbook_io import open_for_update, workbook_bytes
-    from xlsbridge.services.fees import compute_fees, fees_workbook, write_fees
+    from xlsbridge.io.sinks import OpenpyxlSink
+    from xlsbridge.services.fees import compute_fees, fees_workbook
+    from xlsbridge.services.outputs import write_fees
 
     wb = load(sample)
     ws = wb[VISITS.name]
@@ -480,7 +482,9 @@ def test_fees_writes_what_the_openpyxl_path_writes(sample, tmp_path):
     wb.save(path)
     result = compute_fees(read_ledger(path), AS_OF)
     openpyxl_wb = open_for_update(path)
-    expected_changes = write_fees(openpyxl_wb, result)
+    sink = OpenpyxlSink(openpyxl_wb)
+    write_fees(sink, result)
+    expected_changes = sink.changes
     expected = load(workbook_bytes(openpyxl_wb))
     dry = fees_workbook(path.read_bytes(), result, dry_run=True)
     written = fees_workbook(path.read_bytes(), result)

@@ -144,7 +144,9 @@ def exercise(path: Path) -> str:
     from xlsbridge.io.workbook_io import open_for_update, workbook_bytes
     from xlsbridge.services import flags as flags_service
     from xlsbridge.services import validate as validate_service
-    from xlsbridge.services.fees import compute_fees, write_fees
+    from xlsbridge.io.sinks import OpenpyxlSink
+    from xlsbridge.services.fees import compute_fees
+    from xlsbridge.services.outputs import write_fees, write_flags
     from xlsbridge.services.plan import add_plan_sheets, plans_for, select_cases
 
     try:
@@ -157,11 +159,11 @@ def exercise(path: Path) -> str:
     fees = compute_fees(read, AS_OF)
     _assert_consistent(fees)
     wb = open_for_update(path)
-    write_fees(wb, fees)
+    write_fees(OpenpyxlSink(wb), fees)
     flags = flags_service.compute_flags(read, AS_OF, 400)
     for render in (flags_service.render_text, flags_service.render_json, flags_service.render_csv):
         assert isinstance(render(flags), str)
-    flags_service.write_flags_sheet(wb, flags)
+    write_flags(OpenpyxlSink(wb), flags)
     try:
         cases = select_cases(read, None, True)
     except UserError:

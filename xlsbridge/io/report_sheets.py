@@ -57,6 +57,3 @@ def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[Repor
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
     return ws
-
-
-GENERATED_NOTE_JA = "このシートは xlsbridge が毎回作り直します。ここには入力しないでください。"

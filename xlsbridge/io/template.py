@@ -72,7 +72,7 @@ COMPUTED_HEADER_FILL = "595959"
 COMPUTED_FILL = "D9D9D9"
 CONFIDENTIAL_FILL = "C00000"
 
-# The チェック結果 sheet (filled by the ribbon's 入力チェック, xlsbridge/excel/findings_sheet.py): headers in
+# The チェック結果 sheet (filled by 入力チェック and validate --annotate, services/outputs.findings_rows): headers in
 # row 1; the last two columns list "<sheet>!<cell>" of every error / warning, and the record sheets'
 # conditional formats look the cell being drawn up there through these two defined names.
 FINDINGS_HEADERS = ("重大度", "セル", "内容", "入力値", "ケース/記録ID", "コード", "シート", "",
@@ -113,7 +113,7 @@ def build_template(settings: Settings, *, sample: LedgerSample | None = None,
         rows = sample.sheets.get(layout.name, []) if sample is not None else []
         _record_sheet(wb, layout, rows, labels, progress)
     write_settings_sheets(wb, settings, template_version=TEMPLATE_VERSION)
-    _findings_sheet(wb.create_sheet(FINDINGS_SHEET))
+    findings_sheet_layout(wb.create_sheet(FINDINGS_SHEET))
     for name, letter in ((ERROR_CELLS_NAME, ERROR_CELLS_COLUMN), (WARNING_CELLS_NAME, WARNING_CELLS_COLUMN)):
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{FINDINGS_SHEET}'!${letter}:${letter}")
 
@@ -303,7 +303,7 @@ def _highlight_rules(ws: Any, layout: SheetLayout) -> None:
         ws.conditional_formatting.add(area, rule)
 
 
-def _findings_sheet(ws: Any) -> None:
+def findings_sheet_layout(ws: Any) -> None:
     """An empty チェック結果 with its headers, so the two defined names resolve before the first check."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill

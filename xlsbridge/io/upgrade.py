@@ -825,38 +825,22 @@ def _recompute(new: Workbook, report: UpgradeReport, as_of: date, *, findings: b
     """The computed columns of 面会記録 and 料金集計, as `xlsbridge fees` writes them; with ``findings``
     the template's チェック結果 sheet filled as the ribbon's 入力チェック does (the old one's cell
     addresses no longer hold after columns moved)."""
-    from ..services.fees import compute_fees, write_fees
+    from ..services.fees import compute_fees
+    from ..services.outputs import write_fees, write_findings
+    from ..services.validate import build_report
     from .reader import read_ledger_rows
+    from .sinks import OpenpyxlSink
 
     sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in new.worksheets}
     read = read_ledger_rows(sheets, list(new.sheetnames))
     result = compute_fees(read, as_of)
-    write_fees(new, result)
+    sink = OpenpyxlSink(new)
+    write_fees(sink, result)
     report.priced, report.unpriced = result.priced, result.unpriced
     report.sheets_recomputed.append(FEE_SUMMARY_SHEET)
     if findings:
-        _write_findings(new, read, result.findings, as_of)
+        write_findings(sink, build_report("", read, result.findings, as_of), read.cells.titles)
         report.sheets_recomputed.append(FINDINGS_SHEET)
-
-
-def _write_findings(new: Workbook, read: Any, findings: list[Any], as_of: date) -> None:
-    from ..excel.book import as_excel_text
-    from ..excel.findings_sheet import findings_rows
-    from ..services.validate import build_report
-    from .cells import set_value
-
-    report = build_report("", read, findings, as_of)
-    ws = new[FINDINGS_SHEET]
-    for r, row in enumerate(findings_rows(report, read.cells.titles)[1:], start=2):
-        for c, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            cell = ws.cell(r, c)
-            if isinstance(value, str) and value.startswith("'") and as_excel_text(value[1:]) == value:
-                set_value(cell, value[1:])  # Excel's text marker: the cell holds the text itself
-                cell.data_type = "s"
-            else:
-                cell.value = value  # =HYPERLINK(…) stays a formula
 
 
 def _verify(new: Workbook, carried: list[_Carried]) -> int:

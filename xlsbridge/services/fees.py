@@ -1,11 +1,10 @@
 """Price every visit of a ledger and write the computed columns and the 料金集計 sheet.
 
 Shared by `xlsbridge fees` and the ribbon's 料金計算: ``compute_fees`` is pure over what was read.
-``fees_workbook`` writes the result into the ledger file's bytes with io/xlsx: only the computed
-cells of 面会記録 and the generated summary sheet change, every other part of the package is copied
-as it was (images, charts, slicers… that openpyxl would drop survive).  ``write_fees`` does the same
-on an openpyxl workbook: for a workbook being built in memory (template upgrade) and for the rare
-package the patcher refuses.
+``fees_workbook`` writes the result into the ledger file's bytes through services/outputs.py: only the
+computed cells of 面会記録 and the generated summary sheet change, every other part of the package is
+copied as it was (images, charts, slicers… that openpyxl would drop survive); the same blocks go
+into an openpyxl book or the live book through their sinks.
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ from typing import Any
 from ..domain.findings import CATALOG, Finding
 from ..domain.ledger_fees import FeeSummary, VisitPrice, breakdown_text, case_statements, price_ledger, summarise
 from ..i18n import t
-from ..domain.layout import FEE_COLUMNS, FEE_SUMMARY_SHEET, VISITS
+from ..domain.layout import FEE_COLUMNS
 from ..io.reader import LedgerRead, read_ledger
+from ..io.sinks import Written
+from .outputs import YEN
 from .validate import check_read
 
-YEN = "#,##0"
-DAY = "yyyy/m/d"
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ class FeesResult:
     findings: list[Finding]
     prices: list[VisitPrice]
     summary: FeeSummary
+    as_of: date | None = None
 
     @property
     def priced(self) -> int:
@@ -53,7 +53,7 @@ def compute_fees(read: LedgerRead, as_of: date) -> FeesResult:
     summary = summarise(prices)
     summary.statements = case_statements(read.ledger, prices)
     summary.schedule_count = len(read.ledger.settings.schedules)
-    return FeesResult(read, findings, prices, summary)
+    return FeesResult(read, findings, prices, summary, as_of)
 
 
 def computed_values(vp: VisitPrice, read: LedgerRead) -> dict[str, Any]:
@@ -160,160 +160,15 @@ def _deposit_note(statements) -> str:
     return "。".join(notes) if notes else ""
 
 
-@dataclass(frozen=True)
-class CellChange:
-    address: str
-    old: Any
-    new: Any
-
-
-KEPT_CHANGES = 1000  # changed cells listed (``--dry-run`` shows 40); ``changed`` counts them all
-
-
-@dataclass(frozen=True)
-class FeesWritten:
-    """The ledger with its fees written, and the cells whose value changed."""
-
-    payload: bytes  # the workbook file (not encrypted); empty for a dry run
-    changed: int  # how many cells change
-    changes: list[CellChange]  # the first of them, in sheet order (all when few)
-
-
-def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, macros: bool = False) -> FeesWritten:
+def fees_workbook(data: bytes, result: FeesResult, *, dry_run: bool = False, macros: bool = False) -> Written:
     """Write ``result`` into the workbook file ``data`` (decrypted bytes): the computed columns of
     面会記録 and 料金集計.  With ``dry_run`` only the changes are found.  ``macros``: the file is an
     .xlsm (kept on the openpyxl fallback)."""
-    from ..i18n import using_lang
-    from ..io.xlsx import PatchUnsupported
+    from .outputs import write_fees, write_ledger_file
 
-    with using_lang(ledger_language(result.read)):  # the ledger's language, not the command line's
-        try:
-            return _patch_fees(data, result, dry_run=dry_run)
-        except PatchUnsupported:
-            from ..io.workbook_io import load_for_rewrite, workbook_bytes
-
-            wb = load_for_rewrite(data, "台帳", keep_vba=macros)
-            changes = write_fees(wb, result)
-            return FeesWritten(b"" if dry_run else workbook_bytes(wb), len(changes), changes[:KEPT_CHANGES])
+    return write_ledger_file(data, lambda sink: write_fees(sink, result), dry_run=dry_run, macros=macros)
 
 
 def ledger_language(read: LedgerRead) -> str:
     """The language of what is written into the ledger: its 設定 row 台帳の言語 ([rules] language)."""
     return read.ledger.settings.rules.language
-
-
-def _formatted(value: Any) -> Any:
-    """A computed value with the number format its cell must show (yen, or a date)."""
-    from ..io.xlsx import Formatted
-
-    if isinstance(value, date):
-        return Formatted(value, DAY)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Formatted(value, YEN)
-    return value
-
-
-def _patch_fees(data: bytes, result: FeesResult, *, dry_run: bool) -> FeesWritten:
-    from ..io.report_sheets import GENERATED_NOTE_JA
-    from ..io.xlsx import XlsxPatch
-
-    read = result.read
-    title = read.cells.title(VISITS.name)
-    with XlsxPatch(data) as patch:
-        columns: list[int] = []
-        headers: dict[int, str] = {}
-        free = None
-        for spec in FEE_COLUMNS:
-            index = read.cells.column(VISITS.name, spec.key)
-            if index is None:  # an older ledger without this computed column: add it at the end
-                free = free or patch.free_column(title)
-                headers[free] = spec.header
-                columns.append(free)
-                free += 1
-            else:
-                columns.append(index + 1)
-        by_row = {vp.visit.row: vp for vp in result.prices if vp.visit.row is not None}
-        keys = [spec.key for spec in FEE_COLUMNS]
-
-        def values(row: int) -> list[Any]:
-            computed = computed_values(by_row[row], read)
-            return [_formatted(computed[key]) for key in keys]
-
-        patch.set_cells(title, columns, sorted(by_row), values, headers=headers)
-        if dry_run:
-            found = patch.dry_run()
-        else:
-            cols, rows = summary_rows(result.summary)
-            note = t(GENERATED_NOTE_JA, "Generated by xlsbridge on every run; do not type here.")
-            patch.replace_sheet(FEE_SUMMARY_SHEET, note=note, columns=cols, rows=rows, after=title)
-            found = patch.save()
-    changes = [CellChange(c.address, _as_shown(c.old, c.new), c.new) for c in found.changes[:KEPT_CHANGES]]
-    return FeesWritten(found.payload, found.changed, changes)
-
-
-def _as_shown(old: Any, new: Any) -> Any:
-    """The old value as the change list shows it: a date-time in a date cell as its date."""
-    return old.date() if isinstance(old, datetime) and isinstance(new, date) else old
-
-
-def write_fees(wb, result: FeesResult) -> list[CellChange]:
-    """Fill the computed columns and redraw 料金集計 in an openpyxl workbook; return what changed.
-
-    For a workbook built in memory (template upgrade) and the packages io/xlsx refuses; a
-    ledger file is written with ``fees_workbook``."""
-    from openpyxl.worksheet.table import TableColumn
-
-    from ..i18n import using_lang
-
-    with using_lang(ledger_language(result.read)):
-        return _write_fees(wb, result, TableColumn)
-
-
-def _write_fees(wb, result: FeesResult, TableColumn) -> list[CellChange]:
-    from ..io.cells import set_value
-    from ..io.report_sheets import GENERATED_NOTE_JA, replace_sheet
-
-    read = result.read
-    ws = wb[read.cells.title(VISITS.name)]
-    columns: dict[str, int] = {}
-    next_free = ws.max_column + 1
-    for spec in FEE_COLUMNS:
-        index = read.cells.column(VISITS.name, spec.key)
-        if index is None:  # an older ledger without this computed column: add it at the end
-            index = next_free - 1
-            ws.cell(row=1, column=next_free, value=spec.header)
-            _extend_table(ws, next_free, spec.header, TableColumn)
-            next_free += 1
-        columns[spec.key] = index + 1
-    changes: list[CellChange] = []
-    for vp in result.prices:
-        row = vp.visit.row
-        if row is None:
-            continue
-        for key, value in computed_values(vp, read).items():
-            cell = ws.cell(row=row, column=columns[key])
-            old = cell.value.date() if hasattr(cell.value, "date") and isinstance(value, date) else cell.value
-            if old != value and not (old in (None, "") and value in (None, "")):
-                changes.append(CellChange(f"{ws.title}!{cell.coordinate}", old, value))
-                set_value(cell, value)
-            spec_format = DAY if isinstance(value, date) else YEN if isinstance(value, int) else None
-            if spec_format and cell.number_format != spec_format:
-                cell.number_format = spec_format
-    cols, rows = summary_rows(result.summary)
-    note = t(GENERATED_NOTE_JA, "Generated by xlsbridge on every run; do not type here.")
-    replace_sheet(wb, FEE_SUMMARY_SHEET, note=note, columns=cols, rows=rows, after=ws.title)
-    return changes
-
-
-def _extend_table(ws, column: int, header: str, TableColumn) -> None:
-    """Grow the sheet's Excel table over a column added just right of it, so filters keep working."""
-    from openpyxl.utils import range_boundaries, get_column_letter
-
-    for table in ws.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if max_col + 1 == column:
-            table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(column)}{max_row}"
-            table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=header))
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
-            return

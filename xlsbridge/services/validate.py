@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ..domain.findings import CATALOG, Finding
 from ..domain.rules import fold, sort_key, validate_ledger
 from ..errors import UserError
 from ..i18n import get_lang, t
-from ..domain.layout import CASES, CHILDREN, CONTACTS, FINDINGS_SHEET
+from ..domain.layout import CASES, CHILDREN, CONTACTS
 from ..io.reader import CellResolver, LedgerRead, display, read_ledger
 
 SCHEMA_VERSION = 1
@@ -80,6 +81,8 @@ class ValidationReport:
     as_of: date
     items: tuple[ReportItem, ...]
     template_version: str | None = None
+    # layout sheet name -> the tab's title in this workbook (CellResolver.titles), for the チェック結果 keys
+    titles: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def errors(self) -> int:
@@ -130,7 +133,7 @@ def validate_workbook(path: Path | str, *, as_of: date, password: str | None = N
 
 def build_report(file: str, read: LedgerRead, findings: list[Finding], as_of: date) -> ValidationReport:
     items = tuple(_item(f, read.cells) for f in findings)
-    return ValidationReport(file, as_of, items, read.ledger.template_version)
+    return ValidationReport(file, as_of, items, read.ledger.template_version, dict(read.cells.titles))
 
 
 def _item(f: Finding, cells: CellResolver) -> ReportItem:
@@ -241,9 +244,6 @@ def render_csv(report: ValidationReport) -> str:
 # Annotated copy
 # ------------------------------------------------------------------------------------------------
 
-FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
-
-
 def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, password: str | None = None) -> Path:
     """Write a copy of the ledger with the findings marked; the ledger itself is not touched.
 
@@ -280,11 +280,14 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
 
 
 def _mark(wb, report: ValidationReport) -> None:
+    """Each finding's cell filled (red for errors, yellow for warnings) with a comment giving the
+    message, and the チェック結果 sheet drawn as the ribbon draws it (services/outputs.py)."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.styles import PatternFill
 
-    from ..io.cells import set_value, xml_text
+    from ..io.cells import xml_text
+    from ..io.sinks import FINDING_FILLS, OpenpyxlSink
+    from .outputs import write_findings
 
     by_cell: dict[tuple[str, str], list[ReportItem]] = {}
     for item in report.items:
@@ -293,49 +296,11 @@ def _mark(wb, report: ValidationReport) -> None:
     for (sheet, ref), items in by_cell.items():
         cell = wb[sheet][ref]
         worst = "error" if any(i.severity == "error" for i in items) else "warning"
-        cell.fill = PatternFill("solid", fgColor=FILLS[worst])
+        cell.fill = PatternFill("solid", fgColor=FINDING_FILLS[worst])
         text = "\n".join(f"[{_severity(i.severity)}] {i.message}" for i in items)
         if cell.comment is not None and cell.comment.text:
             text = f"{text}\n---\n{cell.comment.text}"
         comment = Comment(xml_text(text), "xlsbridge")  # a value with a control character must not stop the save
         comment.width, comment.height = 320, 40 + 60 * len(items)
         cell.comment = comment
-
-    if FINDINGS_SHEET in wb.sheetnames:
-        del wb[FINDINGS_SHEET]
-    ws = wb.create_sheet(FINDINGS_SHEET, 0)
-    ws.sheet_properties.tabColor = "C00000"
-    headers = [t("シート", "Sheet"), t("セル", "Cell"), t("重大度", "Severity"), t("内容", "Message"),
-               t("値", "Value"), t("ID", "Record"), t("コード", "Code")]
-    ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    ws.append([])
-    set_value(ws.cell(2, 1), t(f"基準日 {report.as_of.isoformat()}: {summary_line(report)}（この写しには連絡先シートを含めていません）",
-                               f"as of {report.as_of.isoformat()}: {summary_line(report)} (this copy leaves out the contacts sheet)"))
-    link_font = Font(color="0563C1", underline="single")
-    for r, item in enumerate(report.items, start=3):
-        values = [item.sheet, item.cell or (str(item.row) if item.row is not None else ""), _severity(item.severity),
-                  item.message, item.value, item.record, item.code]
-        for c, value in enumerate(values, start=1):
-            if value is not None:
-                set_value(ws.cell(r, c), value)
-        ws.cell(r, 3).fill = PatternFill("solid", fgColor=FILLS[item.severity])
-        if item.sheet in wb.sheetnames:
-            target = ws.cell(r, 2)
-            target.hyperlink = Hyperlink(ref=target.coordinate, location=cell_link(item.sheet, item.cell)[1:],
-                                         display=target.value)
-            target.font = link_font
-    for letter, width in zip("ABCDEFG", (12, 8, 8, 80, 16, 10, 26)):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A3"
-    for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = 0
-
-
-def cell_link(sheet: str, cell: str | None) -> str:
-    """An in-workbook hyperlink such as ``#'面会記録'!F12`` (the sheet's A1 when there is no cell)."""
-    quoted = sheet.replace("'", "''")
-    return f"#'{quoted}'!{cell or 'A1'}"
+    write_findings(OpenpyxlSink(wb, findings_first=True), report, report.titles)

@@ -37,6 +37,17 @@ def column_index(letters: str) -> int:
     return column_offset(letters) + 1
 
 
+def quote_sheet(name: str) -> str:
+    """A sheet's name as a reference writes it: ``'面会記録'``, a quote inside doubled (``'O''Brien'``)."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def cell_link(sheet: str, cell: str | None) -> str:
+    """An in-workbook link such as ``#'面会記録'!F12`` (the sheet's A1 when there is no cell): the one
+    quoting for hyperlinks, whether written as a hyperlink (openpyxl) or a HYPERLINK formula (Excel)."""
+    return f"#{quote_sheet(sheet)}!{cell or 'A1'}"
+
+
 def excel_serial(value: date | datetime | time, date1904: bool = False) -> float | int:
     """The serial number Excel stores for a date, date-time or time of day."""
     if isinstance(value, time):

@@ -79,9 +79,3 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
         yield b"</sheetData>" + tail.encode("utf-8")
 
     return chunks
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-

@@ -35,7 +35,7 @@ from datetime import time
 from typing import Any, Callable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree
 
-from .cells import column_index, column_letters
+from .cells import column_index, column_letters, quote_sheet
 from .xmltext import (
     _append_items,
     _ATTRS,
@@ -68,7 +68,7 @@ from .sheet_stream import (
     MAX_CHANGES_KEPT,
     PatchResult,
 )
-from .generated import _Generated, _generated_sheet_xml, quote_sheet
+from .generated import _Generated, _generated_sheet_xml
 
 
 # ------------------------------------------------------------------------------------------------
