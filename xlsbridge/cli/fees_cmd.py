@@ -38,15 +38,14 @@ def fees(ledger, out, dry_run, force, as_of, password_env):
     xlsbridge_backup beside it, the new file is written to a temporary file and renamed, and a
     ledger open in Excel is refused (close it, or use --out).
     """
-    from ..io.xlsx.package import load_workbook_bytes
-    from ..services.fees import fees_workbook, load_and_price
+    from ..services.fees import compute_fees, fees_workbook
     from ..services.ledger_writes import ledger_update
 
     password = password_from(password_env)
     with ledger_update(ledger, out=out, command="xlsbridge fees", read_only=dry_run, force=force) as update:
-        result = load_and_price(ledger, as_of=today(as_of), password=password)
-        written = fees_workbook(load_workbook_bytes(ledger, password), result, dry_run=dry_run,
-                                macros=ledger.suffix.lower() == ".xlsm")
+        source = update.open(password)  # read once: the ledger priced and the package patched
+        result = compute_fees(source.read(), today(as_of))
+        written = fees_workbook(source.data, result, dry_run=dry_run, macros=source.macros)
         _report(result)
         if dry_run:
             _report_dry_run(written)

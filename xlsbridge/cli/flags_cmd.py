@@ -48,8 +48,7 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     The list names case IDs only, never people or their contact details.
     """
     from ..errors import WorkbookBusy
-    from ..io.reader import read_ledger
-    from ..io.xlsx.package import load_workbook_bytes
+    from ..io.ledger_file import LedgerFile
     from ..services.fees import ledger_language
     from ..services.flags import compute_flags, flags_workbook, render_csv, render_json, render_text, sheet_report
     from ..services.ledger_writes import ledger_update
@@ -57,21 +56,22 @@ def flags(ledger, as_of, within, fmt, write, out, force, password_env):
     password = password_from(password_env)
     day = today(as_of)
     renderers = {"text": render_text, "json": render_json, "csv": render_csv}
+    source = LedgerFile(ledger, password)  # read once: the list, the sheet and the package patched
     if not write and out is None:
-        report = compute_flags(read_ledger(ledger, password=password), day, within)
+        report = compute_flags(source.read(), day, within)
         _emit(renderers[fmt](report), fmt)
         return
     try:
         with ledger_update(ledger, out=out, command="xlsbridge flags", force=force) as update:
-            read = read_ledger(ledger, password=password)
+            read = update.use(source).read()
             report = compute_flags(read, day, within)
             _emit(renderers[fmt](report), fmt)
-            payload = flags_workbook(load_workbook_bytes(ledger, password), sheet_report(read, report),
-                                     macros=ledger.suffix.lower() == ".xlsm", language=ledger_language(read))
+            payload = flags_workbook(source.data, sheet_report(read, report), macros=source.macros,
+                                     language=ledger_language(read))
             where = update.save_bytes(payload, password)
     except WorkbookBusy as busy:
         # The list is what matters; print it and say why the sheet was not updated.
-        report = compute_flags(read_ledger(ledger, password=password), day, within)
+        report = compute_flags(source.read(), day, within)
         _emit(renderers[fmt](report), fmt)
         click.echo(t(f"期限・年齢シートは更新していません: {busy.message()}", f"sheet not updated: {busy.message()}"), err=True)
         click.get_current_context().exit(busy.exit_code)  # nothing was written: a nightly job must see it

@@ -39,7 +39,7 @@ def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
 
     Without --out the sheet goes into the ledger (named 計画書_<ケースID>), safely, with a backup.
     """
-    from ..io.reader import read_ledger
+    from ..io.ledger_file import LedgerFile
     from ..io.workbook_io import open_for_update
     from ..services.ledger_writes import ledger_update
     from ..io.plan_sheet import plans_package
@@ -49,11 +49,12 @@ def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
         raise click.UsageError(t("--case ケースID か --all のどちらか一方を指定してください", "give either --case ID or --all"))
     password = password_from(password_env)
     day = today(as_of)
+    source = LedgerFile(ledger, password)  # read once: the plans and the workbook they are drawn into
     if out is not None:
         from ..io.safe_write import check_out_target
 
         check_out_target(out, force=force, source=ledger)  # before the work
-        read = read_ledger(ledger, password=password)
+        read = source.read()
         plans = plans_for(read, select_cases(read, case_id, all_active), day)
         payload, names = plans_package(plans)  # one plan in memory at a time
         with ledger_update(ledger, out=out, command="xlsbridge plan", force=force) as update:
@@ -61,9 +62,9 @@ def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
         target = out
     else:
         with ledger_update(ledger, out=None, command="xlsbridge plan") as update:
-            read = read_ledger(ledger, password=password)
+            read = update.use(source).read()
             plans = plans_for(read, select_cases(read, case_id, all_active), day)
-            wb = open_for_update(ledger, password)
+            wb = open_for_update(ledger, password, data=source.data)
             names = add_plan_sheets(wb, plans)
             target = update.save(wb, password)
     click.echo(t(f"計画書 {len(names)} 件を作成しました: {target}（シート: {', '.join(names[:10])}{' …' if len(names) > 10 else ''}）",

@@ -48,38 +48,39 @@ def report(ledger, start, end, fmt, sheet, out, force, as_of, password_env):
 
     Numbers only: no names, case IDs or contact details appear in any format.
     """
-    from ..io.reader import read_ledger
+    from ..io.ledger_file import LedgerFile
     from ..services.ledger_writes import ledger_update
     from ..services.report import compute_report, render_csv, render_json, render_text, report_workbook, write_report_sheet
 
     password = password_from(password_env)
     day = today(as_of)
     renderers = {"text": render_text, "csv": render_csv, "json": render_json}
+    source = LedgerFile(ledger, password)  # read once: the figures and the workbook the sheet goes into
     if out is not None:
         from ..io.safe_write import check_out_target
 
         check_out_target(out, force=force, source=ledger)  # before the work
-        result = compute_report(read_ledger(ledger, password=password), start, end, day)
+        result = compute_report(source.read(), start, end, day)
         _emit(renderers[fmt](result), fmt)
         with ledger_update(ledger, out=out, command="xlsbridge report", force=force) as update:
             target = update.save(report_workbook(result), None)  # numbers only: a plain file
         _status(t(f"実績報告を保存しました: {target}", f"saved the report: {target}"), fmt)
         return
     if not sheet:
-        _emit(renderers[fmt](compute_report(read_ledger(ledger, password=password), start, end, day)), fmt)
+        _emit(renderers[fmt](compute_report(source.read(), start, end, day)), fmt)
         return
     from ..errors import WorkbookBusy
     from ..io.workbook_io import open_for_update
 
     try:
         with ledger_update(ledger, out=None, command="xlsbridge report") as update:
-            result = compute_report(read_ledger(ledger, password=password), start, end, day)
-            wb = open_for_update(ledger, password)
+            result = compute_report(update.use(source).read(), start, end, day)
+            wb = open_for_update(ledger, password, data=source.data)
             write_report_sheet(wb, result)
             target = update.save(wb, password)
     except WorkbookBusy as busy:
         # The figures are what matters: print them, and say why the sheet was not written.
-        _emit(renderers[fmt](compute_report(read_ledger(ledger, password=password), start, end, day)), fmt)
+        _emit(renderers[fmt](compute_report(source.read(), start, end, day)), fmt)
         click.echo(t(f"実績報告シートは書き込んでいません: {busy.message()}", f"sheet not written: {busy.message()}"), err=True)
         click.get_current_context().exit(busy.exit_code)  # nothing was written: a nightly job must see it
         return

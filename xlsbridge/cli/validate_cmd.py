@@ -45,6 +45,7 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Pa
     (see `xlsbridge rules`) and prints each finding with its cell (面会記録!F12), severity and
     what to do. Errors must be fixed; warnings are for staff to confirm.
     """
+    from ..io.ledger_file import LedgerFile
     from ..services.validate import annotate, render_csv, render_json, render_text, validate_workbook
 
     password = password_from(password_env)
@@ -52,7 +53,8 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Pa
         from ..io.safe_write import check_out_target
 
         annotate_out = check_out_target(annotate_out, force=force, source=ledger, option="--annotate")  # before the work
-    report = validate_workbook(ledger, as_of=today(as_of), password=password)
+    source = LedgerFile(ledger, password)  # read once, for the report and the annotated copy
+    report = validate_workbook(source, as_of=today(as_of))
     if fmt == "json":
         click.echo(render_json(report), nl=False)
     elif fmt == "csv":
@@ -60,7 +62,7 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Pa
     else:
         click.echo(render_text(report), nl=False)
     if annotate_out is not None:
-        annotate(ledger, annotate_out, report, password=password)
+        annotate(ledger, annotate_out, report, password=password, data=source.data)
         click.echo(t(f"チェック結果を書き込んだコピーを保存しました: {annotate_out}",
                      f"wrote a marked-up copy: {annotate_out}"), err=True)
     ctx.exit(1 if report.has_errors else 0)

@@ -854,9 +854,15 @@ class _CheckedValues:
 
 
 def read_ledger(path: Path | str, *, password: str | None = None) -> LedgerRead:
-    """Read the ledger at ``path``; raises WorkbookUnusable when it cannot be used at all."""
+    """Read the ledger at ``path``; raises WorkbookUnusable when it cannot be used at all.  A command
+    that also writes the ledger reads it through io/ledger_file.LedgerFile (the file read once)."""
     path = Path(path)
-    data = load_workbook_bytes(path, password)
+    return read_ledger_bytes(load_workbook_bytes(path, password), path.name)
+
+
+def read_ledger_bytes(data: bytes, name: str) -> LedgerRead:
+    """Read a ledger from its (decrypted) file bytes; ``name`` is the file's name, for messages."""
+    path = Path(name)
     package = Package.open(data, path.name)
     try:
         package.check_strings(path.name)
@@ -908,4 +914,4 @@ def read_ledger_rows(sheets: Mapping[str, list[list[Any]]], titles: list[str] | 
 
 
 __all__ = ["CellResolver", "LedgerRead", "READ_SHEETS", "column_letter", "display",
-           "read_ledger", "read_ledger_rows"]
+           "read_ledger", "read_ledger_bytes", "read_ledger_rows"]

@@ -27,10 +27,12 @@ from .xlsx.guard import check_whole_workbook
 from .xlsx.package import load_workbook_bytes
 
 
-def open_for_update(path: Path, password: str | None = None) -> Workbook:
-    """The ledger as an editable openpyxl workbook (macros kept for .xlsm)."""
+def open_for_update(path: Path, password: str | None = None, *, data: bytes | None = None) -> Workbook:
+    """The ledger as an editable openpyxl workbook (macros kept for .xlsm); ``data``: its bytes,
+    already read (io/ledger_file.LedgerFile), so the file is not read again."""
     path = Path(path)
-    data = load_workbook_bytes(path, password)
+    if data is None:
+        data = load_workbook_bytes(path, password)
     return load_for_rewrite(data, path.name, keep_vba=path.suffix.lower() == ".xlsm")
 
 

@@ -43,8 +43,8 @@ class FeesResult:
 
 
 def load_and_price(path: Path, *, as_of: date, password: str | None = None) -> FeesResult:
-    read = read_ledger(path, password=password)
-    return compute_fees(read, as_of)
+    """Read a ledger file and price it (a command that writes the fees reads through LedgerFile)."""
+    return compute_fees(read_ledger(path, password=password), as_of)
 
 
 def compute_fees(read: LedgerRead, as_of: date) -> FeesResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from typing import Iterator
 
 from ..io.safe_write import (
@@ -32,6 +33,25 @@ class LedgerUpdate:
     out: Path | None
     backup: Path | None = None
     unchanged: bool = False  # the new content equalled the old: nothing was written
+    source: Any = None  # the io/ledger_file.LedgerFile the command read: its bytes are not read again
+
+    def open(self, password: str | None) -> Any:
+        """The ledger, read once for the whole command (io/ledger_file.LedgerFile)."""
+        from ..io.ledger_file import LedgerFile
+
+        return self.use(LedgerFile(self.ledger, password))
+
+    def use(self, source: Any) -> Any:
+        self.source = source
+        return source
+
+    def _original(self, password: str | None) -> bytes:
+        """The ledger's workbook bytes (decrypted): the ones the command read, else read now."""
+        from ..io.xlsx.package import load_workbook_bytes
+
+        if self.source is not None and self.source.path.resolve() == self.ledger.resolve():
+            return self.source.data
+        return load_workbook_bytes(self.ledger, password)
 
     @property
     def target(self) -> Path:
@@ -48,10 +68,9 @@ class LedgerUpdate:
 
     def _lite_part(self, payload: bytes, password: str | None, add: bool) -> bytes:
         from ..io.lite_part import carry_lite_part, default_requirements, part_files, read_lite_part, with_lite_part
-        from ..io.xlsx.package import load_workbook_bytes
 
         try:
-            original = load_workbook_bytes(self.ledger, password)
+            original = self._original(password)
         except Exception:  # noqa: BLE001 - an unreadable original has no part to carry
             original = b""
         payload = carry_lite_part(original, payload) if original else payload
@@ -76,7 +95,7 @@ class LedgerUpdate:
 
         if self.out is not None:
             save_copy(self.ledger, self.out, write)
-        elif _same_content(self.ledger, plain, password):
+        elif _same_content(self.ledger, plain, password, self):
             self.unchanged = True
         else:
             self.backup = make_backup(self.ledger)
@@ -104,16 +123,14 @@ def ledger_update(ledger: Path, *, out: Path | None, command: str, read_only: bo
         yield update
 
 
-def _same_content(ledger: Path, plain: bytes, password: str | None) -> bool:
+def _same_content(ledger: Path, plain: bytes, password: str | None, update: LedgerUpdate) -> bool:
     """Whether the workbook ``plain`` holds exactly what the ledger holds now (part by part, so a
     re-zipped but equal package counts as equal; an encrypted ledger is compared decrypted, in memory)."""
     import io
     import zipfile
 
-    from ..io.xlsx.package import load_workbook_bytes
-
     try:
-        current = ledger.read_bytes() if password is None else load_workbook_bytes(ledger, password)
+        current = ledger.read_bytes() if password is None else update._original(password)
     except Exception:  # noqa: BLE001 — unreadable now: certainly write
         return False
     if current == plain:

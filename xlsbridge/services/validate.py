@@ -125,10 +125,14 @@ def _order(f: Finding, cells: CellResolver) -> tuple:
     return (base[0], base[1], f.location.row or 0, column if column is not None else -1, f.code)
 
 
-def validate_workbook(path: Path | str, *, as_of: date, password: str | None = None) -> ValidationReport:
-    """Read the ledger at ``path`` and check it; raises WorkbookUnusable when it cannot be read at all."""
-    read = read_ledger(path, password=password)
-    return build_report(Path(path).name, read, check_read(read, as_of), as_of)
+def validate_workbook(path: Any, *, as_of: date, password: str | None = None) -> ValidationReport:
+    """Read the ledger at ``path`` (a path, or an io/ledger_file.LedgerFile read once for the command)
+    and check it; raises WorkbookUnusable when it cannot be read at all."""
+    if hasattr(path, "read") and hasattr(path, "data"):
+        read, name = path.read(), path.name
+    else:
+        read, name = read_ledger(path, password=password), Path(path).name
+    return build_report(name, read, check_read(read, as_of), as_of)
 
 
 def build_report(file: str, read: LedgerRead, findings: list[Finding], as_of: date) -> ValidationReport:
@@ -244,7 +248,8 @@ def render_csv(report: ValidationReport) -> str:
 # Annotated copy
 # ------------------------------------------------------------------------------------------------
 
-def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, password: str | None = None) -> Path:
+def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, password: str | None = None,
+             data: bytes | None = None) -> Path:
     """Write a copy of the ledger with the findings marked; the ledger itself is not touched.
 
     Each finding's cell gets a fill (red for errors, yellow for warnings) and a comment with the
@@ -269,7 +274,7 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
     from ..io.contacts import first_row, is_contacts_sheet
     from ..io.reader import READ_SHEETS
 
-    wb = open_for_update(path, password)
+    wb = open_for_update(path, password, data=data)  # data: the bytes validate read (read once)
     records = {fold(title) for layout in READ_SHEETS for title in (layout.name, *layout.aliases)}
     for ws in list(wb.worksheets):  # 連絡先 however it is named: by its name or its headers
         if fold(ws.title) not in records and is_contacts_sheet(ws.title, first_row(ws)):

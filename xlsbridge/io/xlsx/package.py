@@ -74,12 +74,22 @@ def is_encrypted(path: Path | str) -> bool:
         return False
 
 
+_loads = 0  # workbook files read and checked in this process (io/ledger_file.loads: one per command)
+
+
+def loads() -> int:
+    """How many times a workbook file was read (and decrypted, and checked) in this process."""
+    return _loads
+
+
 def load_workbook_bytes(path: Path, password: str | None = None) -> bytes:
     """The workbook's bytes, decrypted when needed; refuses anything that is not an .xlsx workbook,
     and any package too large to open safely (see the MAX_* limits)."""
     import os
     import stat
 
+    global _loads
+    _loads += 1
     path = Path(path)
     name = path.name
     try:
