@@ -26,6 +26,32 @@ def excel_value(value: Any) -> Any:
     return hyperlink_formula(value) if isinstance(value, Link) else as_excel_text(value)
 
 
+def print_setup(sheet: Any, name: str) -> None:
+    """The sheet's print setup (io/print_setup.py) where xlwings reaches Excel's PageSetup: the classic
+    add-in on Windows.  xlwings Lite and the remote engine have no page setup: the sheet prints with
+    Excel's defaults there, and a failure here never stops the button that drew the sheet."""
+    from ..io.print_setup import setup_for
+
+    setup = setup_for(name)
+    if setup is None:
+        return
+    try:
+        page = sheet.api.PageSetup
+        page.Orientation = 2 if setup.orientation == "landscape" else 1  # xlLandscape / xlPortrait
+        page.PaperSize = setup.paper  # 9: xlPaperA4, as SpreadsheetML numbers it
+        if setup.pages_wide:
+            page.Zoom = False
+            page.FitToPagesWide = setup.pages_wide
+            page.FitToPagesTall = False
+        if setup.title_rows:
+            page.PrintTitleRows = f"${setup.title_rows[0]}:${setup.title_rows[1]}"
+        page.CenterHorizontally = setup.centered
+        if setup.page_numbers:
+            page.CenterFooter = "&P / &N"
+    except Exception:  # noqa: BLE001 - Lite, the remote engine, macOS' AppleScript bridge: no PageSetup
+        return
+
+
 class XlwingsSink:
     """An xlwings book (``xw.Book``): the classic add-in's and Lite's."""
 
@@ -68,6 +94,7 @@ class XlwingsSink:
         sheet = replace_sheet(self.book, name, block, after=after)
         format_block(sheet, 3, len(rows), {i: c.number_format for i, c in enumerate(columns, start=1) if c.number_format})
         sheet.range((2, 1), (2 + len(rows), len(columns))).columns.autofit()
+        print_setup(sheet, name)
         self.last_sheet = sheet
 
     def write_findings(self, name: str, rows: Sequence[Sequence[Any]]) -> None:

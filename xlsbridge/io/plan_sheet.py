@@ -124,12 +124,13 @@ def draw_plan(ws: Worksheet, plan: PlanSheet) -> None:
     _put(ws, r, 1, f"{number}. 支援経過", bold=True, border=False)
     r += 1
     header_row = r
-    r = _header(ws, r, None, [("日付", 2), ("時間", 1), ("内容", 4), ("支援員氏名", 1)])
+    # 内容 is what staff write most: five of the eight columns (52 characters), 日付 one (a date fits in 14).
+    r = _header(ws, r, None, [("日付", 1), ("時間", 1), ("内容", 5), ("支援員氏名", 1)])
     for i in range(max(plan.min_progress_rows, len(plan.progress))):
         row = plan.progress[i] if i < len(plan.progress) else None
         r = _cells(ws, r, 1, [
-            (row.day if row else "", 2), (row.time if row else "", 1),
-            (row.content if row else "", 4), (row.staff if row else "", 1),
+            (row.day if row else "", 1), (row.time if row else "", 1),
+            (row.content if row else "", 5), (row.staff if row else "", 1),
         ], height=30)
     _merge(ws, r + 1, 1, 8, frame=False)
     _put(ws, r + 1, 1, "この計画書には住所・電話番号・メールアドレスを記載しません（父母双方が閲覧します）。", size=8, border=False)
@@ -269,7 +270,10 @@ def plans_package(plans: list[PlanSheet]) -> tuple[bytes, list[str]]:
         def _write_worksheets(self) -> None:  # written one by one below
             pass
 
+    from .print_setup import use_ledger_font
+
     wb = Workbook()
+    use_ledger_font(wb)  # as plans_workbook: the ledger's font in every cell
     wb.remove(wb.active)
     out = io.BytesIO()
     archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)

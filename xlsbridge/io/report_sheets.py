@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import set_value
+from .print_setup import ledger_font
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-NOTE_FONT = Font(size=9, color="666666")
+WRAP = Alignment(wrap_text=True, vertical="top")
+OVERDUE_FILL = "FFC7CE"  # Excel's light red: 残り日数 below zero
+NOTE_FONT = ledger_font(size=9, color="666666")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class ReportColumn:
     header: str
     width: float = 12
     number_format: str | None = None
+    wrap: bool = False  # long text (期限・年齢's 対応) wraps within the column instead of running off the page
+    negative_fill: str | None = None  # a number below zero gets this fill (an overdue 残り日数)
 
 
 def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[ReportColumn],
@@ -43,7 +48,7 @@ def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[Repor
     for col, spec in enumerate(columns, start=1):
         cell = ws.cell(row=2, column=col)
         set_value(cell, spec.header)  # a header may carry ledger text (an unknown support type): never raw
-        cell.font = Font(bold=True)
+        cell.font = ledger_font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = spec.width
@@ -53,7 +58,14 @@ def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[Repor
             set_value(cell, value)
             if spec.number_format and value is not None and not isinstance(value, str):
                 cell.number_format = spec.number_format
+            if spec.wrap:
+                cell.alignment = WRAP
+            if spec.negative_fill and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                cell.fill = PatternFill("solid", fgColor=spec.negative_fill)
     ws.freeze_panes = "A3"
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
+    from .print_setup import apply_openpyxl
+
+    apply_openpyxl(ws)  # io/print_setup.py: orientation, one page wide, the header on every page
     return ws

@@ -238,11 +238,9 @@ def write_settings_sheets(wb: Workbook, settings: Settings, *, template_version:
 
 
 def _print_setup(ws) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    from .print_setup import apply_openpyxl
+
+    apply_openpyxl(ws)  # io/print_setup.py: landscape, one page wide
 
 
 def _list_validation(choices: Sequence[str]):

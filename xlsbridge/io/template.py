@@ -44,6 +44,7 @@ from ..domain.layout import (
     SheetLayout,
 )
 from .codecs import BOOL_CHOICES
+from .print_setup import apply_openpyxl, ledger_font, use_ledger_font
 from .settings_sheet import write_settings_sheets
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def build_template(settings: Settings, *, sample: LedgerSample | None = None,
     from openpyxl.workbook.defined_name import DefinedName
 
     wb = Workbook()
+    use_ledger_font(wb)  # 游ゴシック for every cell, as the plan sheet (not openpyxl's Calibri)
     wb.remove(wb.active)
     _instructions(wb.create_sheet(INSTRUCTIONS_SHEET), settings)
     labels = support_type_labels(settings)
@@ -166,7 +168,7 @@ def _record_sheet(wb: Workbook, layout: SheetLayout, rows: Sequence[Mapping[str,
 
     ws = wb.create_sheet(layout.name)
     columns = layout.columns
-    white_bold = Font(bold=True, color="FFFFFF")
+    white_bold = ledger_font(bold=True, color="FFFFFF")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, col in enumerate(columns, start=1):
         cell = ws.cell(1, c, col.header)
@@ -228,12 +230,7 @@ def _record_sheet(wb: Workbook, layout: SheetLayout, rows: Sequence[Mapping[str,
         _highlight_rules(ws, layout)
     leading_ids = next((i for i, col in enumerate(columns) if not col.key.endswith("_id")), 0)
     ws.freeze_panes = f"{_letter(leading_ids)}2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    apply_openpyxl(ws)  # io/print_setup.py: the header (and the IDs) on every page
     if layout.name == CONTACTS.name:
         _mark_confidential(ws, len(columns))
 
@@ -311,13 +308,14 @@ def findings_sheet_layout(ws: Any) -> None:
     for c, (header, width) in enumerate(zip(FINDINGS_HEADERS, FINDINGS_WIDTHS), start=1):
         cell = ws.cell(1, c, header or None)
         if header:
-            cell.font = Font(bold=True)
+            cell.font = ledger_font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
             cell.alignment = Alignment(horizontal="center", vertical="center")
         ws.column_dimensions[_letter(c - 1)].width = width
     for letter in (ERROR_CELLS_COLUMN, WARNING_CELLS_COLUMN):
         ws[f"{letter}1"].comment = Comment(HIGHLIGHT_NOTE, "xlsbridge", width=220, height=80)
     ws.freeze_panes = "A2"
+    apply_openpyxl(ws)  # the findings only, on one page across; empty: one page
 
 
 def _mark_confidential(ws: Any, width: int) -> None:
@@ -326,14 +324,14 @@ def _mark_confidential(ws: Any, width: int) -> None:
     ws.sheet_properties.tabColor = CONFIDENTIAL_FILL
     col = width + 2  # one empty column between the table and the banner
     banner = ws.cell(1, col, CONFIDENTIAL)
-    banner.font = Font(bold=True, color="FFFFFF", size=12)
+    banner.font = ledger_font(bold=True, color="FFFFFF", size=12)
     banner.fill = PatternFill("solid", fgColor=CONFIDENTIAL_FILL)
     banner.alignment = Alignment(horizontal="center", vertical="center")
     lines = ("住所・電話・メールは支援の連絡のためだけに使います。",
              "計画書・料金明細・相手方の親に渡す書類には載せません。",
              "このシートを印刷・転送しないでください。")
     for r, line in enumerate(lines, start=2):
-        ws.cell(r, col, line).font = Font(bold=True, color=CONFIDENTIAL_FILL)
+        ws.cell(r, col, line).font = ledger_font(bold=True, color=CONFIDENTIAL_FILL)
     ws.column_dimensions[_letter(col - 1)].width = 46
     for part in (ws.oddHeader.center, ws.evenHeader.center, ws.firstHeader.center):
         part.text = CONFIDENTIAL
@@ -376,8 +374,8 @@ def _instructions(ws: Any, settings: Settings) -> None:
         ("text", "「期限・年齢チェック」で契約更新・中学進学・見直し・未入金を一覧にします。"),
         ("text", "「計画書作成」で親子交流支援計画書（A4）を作ります。計画書には住所・電話は載りません。"),
     ]
-    styles = {"title": Font(bold=True, size=16), "head": Font(bold=True, size=12, color=HEADER_FILL),
-              "note": Font(italic=True, color="595959"), "text": Font(size=11)}
+    styles = {"title": ledger_font(bold=True, size=16), "head": ledger_font(bold=True, size=12, color=HEADER_FILL),
+              "note": ledger_font(italic=True, color="595959"), "text": ledger_font(size=11)}
     for r, (kind, text) in enumerate(lines, start=1):
         cell = ws.cell(r, 1, text)
         cell.font = styles[kind]
@@ -385,10 +383,7 @@ def _instructions(ws: Any, settings: Settings) -> None:
     ws.column_dimensions["A"].width = 100
     ws.row_dimensions[1].height = 26
     ws.sheet_view.showGridLines = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    apply_openpyxl(ws)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -415,7 +410,10 @@ def workbook_bytes(wb: Workbook, *, lite_requirements: str | None = None) -> byt
     from .lite_part import default_requirements, part_files, with_lite_part
 
     wb.properties.created = wb.properties.modified = FIXED_TIMESTAMP
+    from .print_setup import name_every_font
     from .workbook_io import save_in_memory
+
+    name_every_font(wb)  # a bold or coloured font written without a name is the ledger's font too
 
     raw = io.BytesIO(save_in_memory(wb))
     out = io.BytesIO()

@@ -33,12 +33,13 @@ def compute_flags(read: LedgerRead, as_of: date, within: int) -> FlagsReport:
 
 
 def flag_columns() -> list:
-    from ..io.report_sheets import ReportColumn
+    from ..io.report_sheets import OVERDUE_FILL, ReportColumn
 
     return [
-        ReportColumn(t("期日", "Due"), 12, "yyyy/m/d"), ReportColumn(t("残り日数", "Days left"), 8),
+        ReportColumn(t("期日", "Due"), 12, "yyyy/m/d"),
+        ReportColumn(t("残り日数", "Days left"), 8, negative_fill=OVERDUE_FILL),  # overdue: light red
         ReportColumn(t("種類", "Kind"), 22), ReportColumn(t("ケースID", "Case"), 10),
-        ReportColumn(t("対象", "Record"), 10), ReportColumn(t("対応", "What to do"), 90),
+        ReportColumn(t("対象", "Record"), 10), ReportColumn(t("対応", "What to do"), 90, wrap=True),
     ]
 
 

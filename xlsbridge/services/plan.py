@@ -48,7 +48,10 @@ def plans_workbook(plans: list[PlanSheet]):
     """A new workbook holding only the plan sheets: nothing else of the ledger travels with it."""
     from openpyxl import Workbook
 
+    from ..io.print_setup import use_ledger_font
+
     wb = Workbook()
+    use_ledger_font(wb)  # the ledger's one font, also in the cells the form leaves unstyled
     wb.remove(wb.active)
     add_plan_sheets(wb, plans)
     return wb

@@ -211,7 +211,10 @@ def report_workbook(report: ActivityReport):
     """A new workbook with only the 実績報告 sheet: numbers only, safe to send to a funder."""
     from openpyxl import Workbook
 
+    from ..io.print_setup import use_ledger_font
+
     wb = Workbook()
+    use_ledger_font(wb)
     wb.remove(wb.active)
     write_report_sheet(wb, report)
     return wb

@@ -40,6 +40,19 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
                                      alignment={"horizontal": "center", "vertical": "center", "wrapText": "1"})
     formats = {spec.number_format: styles.cell_style(number_format=spec.number_format)
                for spec in sheet.columns if spec.number_format}
+    # per column: (style of a value, style of a number below zero), for wrapped text and overdue days
+    special: dict[int, tuple[int | None, int | None]] = {}
+    for i, spec in enumerate(sheet.columns, start=1):
+        wrap, negative = getattr(spec, "wrap", False), getattr(spec, "negative_fill", None)
+        if wrap or negative:
+            align = {"wrapText": "1", "vertical": "top"} if wrap else None
+            plain = styles.cell_style(number_format=spec.number_format, alignment=align) if wrap else None
+            below = (styles.cell_style(number_format=spec.number_format, alignment=align,
+                                       fill=styles.solid_fill("FF" + negative)) if negative else None)
+            special[i] = (plain, below)
+    from ..print_setup import setup_for, sheet_xml
+
+    sheet_pr, print_options, page_setup = sheet_xml(setup_for(sheet.name))
     last_col = column_letters(max(len(sheet.columns), 1))
     last_row = len(sheet.rows) + 2
     selected_attr = ' tabSelected="1"' if selected else ""
@@ -48,7 +61,7 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
         head = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_DOC_REL}">'
-            f'<dimension ref="A1:{last_col}{last_row}"/>'
+            f'{sheet_pr}<dimension ref="A1:{last_col}{last_row}"/>'
             f'<sheetViews><sheetView{selected_attr} workbookViewId="0">'
             '<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
@@ -68,6 +81,10 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
                 if value is None:
                     continue
                 style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
+                if i in special:
+                    plain, below = special[i]
+                    negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+                    style = below if negative and below is not None else plain if plain is not None else style
                 cells.append(_cell_xml(b"", r, i, value, style, date1904))
             batch.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
             if len(batch) == 1000:
@@ -75,7 +92,8 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
                 batch = []
         yield b"".join(batch)
         tail = f'<autoFilter ref="A2:{last_col}{last_row}"/>' if sheet.rows else ""
-        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+        tail += (f'{print_options}<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                 f"{page_setup}</worksheet>")
         yield b"</sheetData>" + tail.encode("utf-8")
 
     return chunks

@@ -302,7 +302,9 @@ class XlsxPatch:
             # second run with the same content gives the same package.
             index, part = old, self._member(sheets[old].part)
             self._clear_sheet(sheets[old], index)
-            self._shift_indexes(dropped=index)
+            from ..print_setup import print_names
+
+            self._shift_indexes(dropped=index, keep=("_xlnm._FilterDatabase", *print_names(sheet.name)))
         else:
             if old is not None:  # a chart sheet or a broken entry under that name: replaced by a worksheet
                 index = old
@@ -340,10 +342,34 @@ class XlsxPatch:
         for item in _items(book, p, "definedName", block) if block is not None and not block.self_closing else []:
             a = attrs_of(item.tag)
             if a.get("name") == "_xlnm._FilterDatabase" and a.get("localSheetId") == str(index):
-                self._set_text(self.workbook_part, book[:item.start] + element + book[item.end:])  # kept at its place
-                return
+                book = book[:item.start] + element + book[item.end:]  # kept at its place
+                element = ""
+                break
         if element:
-            self._set_text(self.workbook_part, self._add_defined_name(book, element))
+            book = self._add_defined_name(book, element)
+        self._set_text(self.workbook_part, self._add_print_names(book, sheet, index))
+
+    def _add_print_names(self, book: str, sheet: _Generated, index: int) -> str:
+        """The sheet's repeated header rows and print area (io/print_setup.py) as its defined names;
+        a sheet drawn again lost its old ones in _shift_indexes."""
+        from ..print_setup import print_area, print_titles, setup_for
+
+        p = self._book_prefix
+        setup = setup_for(sheet.name)
+        quoted = quote_sheet(sheet.name)
+        for name, value in (("_xlnm.Print_Titles", print_titles(setup, quoted)),
+                            ("_xlnm.Print_Area", print_area(setup, quoted, len(sheet.rows) + 2))):
+            if value is None:
+                continue
+            element = f'<{p}definedName name="{name}" localSheetId="{index}">{escape(value)}</{p}definedName>'
+            block = _find_block(book, p, "definedNames")
+            items = _items(book, p, "definedName", block) if block is not None and not block.self_closing else []
+            same = next((i for i in items if attrs_of(i.tag).get("name") == name
+                         and attrs_of(i.tag).get("localSheetId") == str(index)), None)
+            # kept at its place when drawn again (_shift_indexes keeps the names the setup sets), so a
+            # second run gives the same package
+            book = book[:same.start] + element + book[same.end:] if same is not None else self._add_defined_name(book, element)
+        return book
 
     def _has_formula(self, part: str) -> bool:
         """Whether a worksheet part holds a formula (read CHUNK at a time)."""
@@ -381,7 +407,8 @@ class XlsxPatch:
                 return book[:found.end] + f"<{p}definedNames>{element}</{p}definedNames>" + book[found.end:]
         raise PatchUnsupported("workbook without sheets")
 
-    def _shift_indexes(self, inserted: int | None = None, dropped: int | None = None) -> None:
+    def _shift_indexes(self, inserted: int | None = None, dropped: int | None = None,
+                       keep: tuple[str, ...] | None = None) -> None:
         """Sheet indexes in defined names and the workbook views: +1 from ``inserted`` on (a sheet put
         in there); names scoped to sheet ``dropped`` removed (a sheet replaced there)."""
         p = self._book_prefix
@@ -395,8 +422,9 @@ class XlsxPatch:
                 local = attrs_of(item.tag).get("localSheetId", "")
                 text = book[item.start:item.end]
                 if local.isdigit() and dropped is not None and int(local) == dropped:
-                    # the sheet's print area, titles…; its filter range is set again by the caller
-                    text = text if attrs_of(item.tag).get("name") == "_xlnm._FilterDatabase" else ""
+                    # the sheet's print area, titles…; its filter range (and the print names its
+                    # setup sets, io/print_setup.py) are set again, in place, by the caller
+                    text = text if attrs_of(item.tag).get("name") in (keep or ("_xlnm._FilterDatabase",)) else ""
                 elif local.isdigit() and inserted is not None and int(local) >= inserted:
                     text = _set_attr(item.tag, "localSheetId", str(int(local) + 1)) + book[item.tag_end:item.end]
                 pieces.append(text)
