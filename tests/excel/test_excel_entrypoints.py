@@ -599,9 +599,11 @@ def test_plans_go_beside_the_ledger_or_into_documents(monkeypatch, tmp_path):
 
 
 def test_plan_file_names():
-    assert ep.plan_file_name("K-0001", AS_OF) == "計画書_K-0001.xlsx"
-    assert ep.plan_file_name("2025/03 A:1", AS_OF) == "計画書_2025_03_A_1.xlsx"
-    assert ep.plan_file_name(None, AS_OF) == "計画書_全ケース_20260301.xlsx"
+    from xlsbridge.io.plan_sheet import plan_file_name
+
+    assert plan_file_name("K-0001", AS_OF) == "計画書_K-0001.xlsx"
+    assert plan_file_name("2025/03 A:1", AS_OF) == "計画書_2025_03_A_1.xlsx"
+    assert plan_file_name(None, AS_OF) == "計画書_全ケース_20260301.xlsx"
 
 
 def test_make_plan_opens_the_new_workbook_in_desktop_excel(sample_wb, tmp_path):

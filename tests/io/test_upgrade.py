@@ -49,14 +49,13 @@ from xlsbridge.io.upgrade import (
     PAST_VERSIONS,
     PastVersion,
     _uncarried_parts,
-    carry_over,
     computed_columns,
     detect_version,
     ledger_version,
     past_version,
-    upgrade_file,
     version_key,
 )
+from xlsbridge.services.upgrade import carry_over, upgrade_file
 from xlsbridge.services.validate import validate_workbook
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -84,9 +84,11 @@ def _pdf(plans, workbook: Path | None, ledger: Path) -> None:
         made = convert_to_pdf(workbook, workbook.parent)
     else:
         # The ledger holds contact data: convert a workbook with only the plan sheets.
-        name = f"計画書_{plans[0].case_id}" if len(plans) == 1 else "計画書_全ケース"
+        from ..io.plan_sheet import plan_file_name
+
+        name = plan_file_name(plans[0].case_id if len(plans) == 1 else None)  # the case ID made safe for a file name
         with tempfile.TemporaryDirectory(prefix="xlsbridge-plan-") as tmp:
-            source = Path(tmp) / f"{name}.xlsx"
+            source = Path(tmp) / name
             plans_workbook(plans).save(source)
             made = convert_to_pdf(source, ledger.parent)
     click.echo(t(f"PDF: {made}", f"PDF: {made}"))

@@ -57,7 +57,9 @@ def export(source, out, force, shipped, password_env):
 
     if out is not None:  # checked before the work, as every write command does
         out = check_out_target(out, suffixes=(".toml",), force=force)
-    settings = _load(source, shipped, password_from(password_env))
+    from ..services.settings_source import load_settings
+
+    settings = load_settings(source, password=password_from(password_env), shipped=shipped)
     text = settings_to_toml(settings)
     if out is None:
         click.echo(text.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the console's code page is
@@ -139,23 +141,3 @@ def check(ctx, path, password_env):
     for ja, en in settings_advisories(settings):
         click.echo(f"△ {t(ja, en)}")
     ctx.exit(0)
-
-
-def _load(source: Path | None, shipped: str | None, password: str | None):
-    from ..errors import UserError
-
-    if shipped is not None:
-        from ..io.settings_toml import default_settings
-
-        return default_settings(shipped)
-    suffix = source.suffix.lower()
-    if suffix == ".toml":
-        from ..io.settings_toml import load_settings_toml
-
-        return load_settings_toml(source)
-    if suffix in (".xlsx", ".xlsm"):
-        from ..io.upgrade import read_ledger_settings
-
-        return read_ledger_settings(source, password)[0]
-    raise UserError(f"台帳 (.xlsx) か団体設定ファイル (.toml) を指定してください: {source.name}",
-                    f"give a ledger (.xlsx) or an organisation file (.toml): {source.name}")

@@ -110,7 +110,7 @@ def upgrade(ledger, out, settings_path, force, as_of, password_env):
     from ..errors import UserError
     from ..io.settings_toml import load_settings_toml
     from ..io.template import check_new_workbook_path
-    from ..io.upgrade import upgrade_file
+    from ..services.upgrade import upgrade_file
     from ..services.ledger_writes import ledger_update
 
     if settings_path is not None and settings_path.suffix.lower() != ".toml":

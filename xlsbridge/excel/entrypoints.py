@@ -277,17 +277,6 @@ def _plans_message(count: int, target: Path | str) -> str:
              f"Drew {count} plan(s):\n{target}\nReady to print on A4 portrait; no addresses, phones or e-mails.")
 
 
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')  # control characters: Windows refuses them too
-
-
-def plan_file_name(case_id: str | None, day: date) -> str:
-    """計画書_K-0001.xlsx for one case (characters Windows refuses in file names become _),
-    計画書_全ケース_20260301.xlsx for all of them."""
-    if case_id is None:
-        return f"計画書_全ケース_{day:%Y%m%d}.xlsx"
-    return f"計画書_{_UNSAFE_FILE_CHARS.sub('_', case_id).strip('._') or 'ケース'}.xlsx"
-
-
 def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path | str, int]:
     """Plans go to their own workbook: the same A4 layout as `xlsbridge plan --out`, and nothing of
     the ledger (no contact sheet) travels with a form both parents will see.  An older file of the
@@ -304,6 +293,8 @@ def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | Non
 
         names, _skipped = put_plan_sheets(book, plans)
         return names[0], len(names)
+    from ..io.plan_sheet import plan_file_name
+
     folder = out_dir or output_folder(book)
     target = folder / plan_file_name(case_id, day)
     if excel_owner_file(target).exists():
@@ -408,22 +399,22 @@ def self_check(addin_version: str | None = None, book=None, *, xlwings_vba_versi
 
 
 def _template_version(book) -> str | None:
-    """The version on the active workbook's 設定 sheet, else its defined name; None for another workbook."""
+    """The version on the active workbook's 設定 sheet, else its defined name; None for another
+    workbook (io/template_version.py)."""
     from ..domain.layout import SETTINGS_SHEET, TEMPLATE_VERSION_NAME
-    from ..io.settings_sheet import read_template_version
+    from ..io.template_version import defined_name_version, recorded_version
     from .book import read_sheets
 
+    sheets = None
     with contextlib.suppress(Exception):
         sheets = read_sheets(book, (SETTINGS_SHEET,))
-        found = read_template_version({SETTINGS_SHEET: rows for rows in sheets.values()})
-        if found:
-            return found
-    with contextlib.suppress(Exception):
-        refers_to = str(book.names[TEMPLATE_VERSION_NAME].refers_to)  # '="1.0"'
-        m = re.fullmatch(r'=?"(.+)"', refers_to.strip())
-        if m:
-            return m.group(1)
-    return None
+
+    def in_defined_name() -> str | None:
+        with contextlib.suppress(Exception):
+            return defined_name_version(str(book.names[TEMPLATE_VERSION_NAME].refers_to))  # '="1.0"'
+        return None
+
+    return recorded_version(sheets, in_defined_name)
 
 
 __all__ = ["check_entries", "check_deadlines", "compute_fees", "make_all_plans", "make_plan", "self_check"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 import weakref
+from datetime import date
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -238,6 +239,18 @@ def _header(ws: Worksheet, row: int, label: str | None, parts: list[tuple[str, i
         return _cells(ws, row, 1, parts, fill=LABEL_FILL, bold=True)
     _put(ws, row, 1, label, bold=True, fill=LABEL_FILL)
     return _cells(ws, row, 2, parts, fill=LABEL_FILL, bold=True)
+
+
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')  # control characters: Windows refuses them too
+
+
+def plan_file_name(case_id: str | None, day: date | None = None) -> str:
+    """The one builder of a plan workbook's file name: 計画書_K-0001.xlsx for one case (characters
+    Windows refuses in file names become _), 計画書_全ケース_20260301.xlsx for all of them (without
+    ``day``: 計画書_全ケース.xlsx).  Sheet names: ``plan_sheet_name``."""
+    if case_id is None:
+        return f"計画書_全ケース_{day:%Y%m%d}.xlsx" if day is not None else "計画書_全ケース.xlsx"
+    return f"計画書_{_UNSAFE_FILE_CHARS.sub('_', case_id).strip('._') or 'ケース'}.xlsx"
 
 
 def plan_sheet_names(plans: list[PlanSheet]) -> list[tuple[str, PlanSheet]]:

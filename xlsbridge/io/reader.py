@@ -66,7 +66,8 @@ from ..domain.layout import (
     Column,
     SheetLayout,
 )
-from .settings_sheet import read_settings_sheets, read_template_version
+from .settings_sheet import read_settings_sheets
+from .template_version import recorded_version
 
 # The sheets the reader needs, in workbook order.  連絡先 is deliberately absent (privacy).
 READ_SHEETS: tuple[SheetLayout, ...] = (CASES, CHILDREN, VISITS, STAFF)
@@ -821,8 +822,8 @@ def _read_sheets(source: _Source) -> LedgerRead:
         children=tuple(records[CHILDREN.name]),
         visits=tuple(records[VISITS.name]),
         staff=tuple(records[STAFF.name]),
-        # The version on the 設定 sheet, else the workbook's defined name.
-        template_version=read_template_version(settings_rows) or source.defined_version(),
+        # The version on the 設定 sheet, else the workbook's defined name (io/template_version.py).
+        template_version=recorded_version(settings_rows, source.defined_version),
         records_payments={"father_paid", "mother_paid"} <= columns[VISITS.name].keys(),
     )
     cells = CellResolver(titles, columns, headers)
@@ -831,18 +832,18 @@ def _read_sheets(source: _Source) -> LedgerRead:
     return LedgerRead(ledger, tuple(located), cells, frozenset(unread), tuple(source.titles))
 
 
-def _defined_version(package: Package, values: _Values) -> str | None:
+def _defined_version(package: Package, values: Any) -> str | None:
     """``xlsbridge_template_version``: a quoted constant, or a reference to the cell holding it."""
-    raw = package.defined_names.get(TEMPLATE_VERSION_NAME, "").strip()
-    if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
-        return raw[1:-1] or None
-    m = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]{1,3})\$?(\d+)", raw)
-    if m and m.group(1) in values.titles:
-        rows, _ = values.rows(m.group(1))
-        r, c = int(m.group(3)) - 1, _column_index(m.group(2))
-        if r < len(rows) and c < len(rows[r]) and not _blank(rows[r][c]):
-            return display(rows[r][c])
-    return None
+    from .template_version import defined_name_version
+
+    def cell(sheet: str, row: int, letters: str) -> Any:
+        if sheet not in values.titles:
+            return None
+        rows, _ = values.rows(sheet)
+        r, c = row - 1, _column_index(letters)
+        return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+    return defined_name_version(package.defined_names.get(TEMPLATE_VERSION_NAME), cell)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..domain.settings import Settings
 from ..domain.layout import (
@@ -50,7 +50,12 @@ from .settings_sheet import write_settings_sheets
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from ..samples.generate import SampleRecords as LedgerSample
+
+class LedgerSample(Protocol):
+    """Records to put in the record sheets (samples/generate.SampleRecords is one): sheet name ->
+    rows, each a mapping of layout column key -> model value.  io/ does not import samples/."""
+
+    sheets: Mapping[str, Sequence[Mapping[str, Any]]]
 
 INSTRUCTIONS_SHEET = "使い方"
 STAFF_LIST_NAME = "支援員一覧"

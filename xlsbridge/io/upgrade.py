@@ -5,7 +5,7 @@ name ``xlsbridge_template_version``, the custom document property).  Older ledge
 by their sheets and headers: every shipped version is data here (:data:`KNOWN_VERSIONS`), and each
 renamed header of theirs is an alias of a current column in ``domain/layout.py``.
 
-How a ledger is carried over (:func:`carry_over`)
+How a ledger is carried over (:func:`carry_values`; services/upgrade.py recomputes and checks)
   * a fresh workbook is built from the current template and the ledger's settings (or the
     organisation file given), so new columns, drop-down lists, formats and tables come from it;
   * every record sheet's rows are copied under the current headers: columns are matched by header
@@ -13,7 +13,7 @@ How a ledger is carried over (:func:`carry_over`)
     version did not have stay empty; fully blank rows are dropped;
   * the staff's own columns (headers the layout does not know) are appended to the table, values and
     cell formats kept; notes beside a table stay beside it;
-  * the computed fee columns and 料金集計 are recomputed (``services/fees``); other generated sheets
+  * the computed fee columns and 料金集計 are recomputed (by services/upgrade.py); other generated sheets
     (チェック結果, 期限・年齢, 計画書_*, 実績報告) and the staff's own sheets are copied with their
     formats, merged cells and print settings;
   * a missing 支援員 sheet is added and filled with the names used in 担当支援員, so the staff
@@ -280,24 +280,23 @@ def detect_version(sheets: dict[str, list[str]], recorded: str | None) -> Versio
 
 
 def recorded_version(wb: Workbook) -> str | None:
-    """The version written in an openpyxl workbook: 設定 sheet, defined name, document property."""
-    from .settings_sheet import read_template_version
+    """The version written in an openpyxl workbook: 設定 sheet, defined name, document property
+    (io/template_version.py)."""
+    from .template_version import defined_name_version
+    from .template_version import recorded_version as recorded
 
-    for title in wb.sheetnames:
-        if fold(title) == fold(SETTINGS_SHEET):
-            rows = [list(r) for r in _rows(wb[title])]
-            found = read_template_version({SETTINGS_SHEET: rows})
-            if found:
-                return found
-    name = wb.defined_names.get(TEMPLATE_VERSION_NAME)
-    if name is not None and name.attr_text:
-        text = name.attr_text.strip()
-        if len(text) >= 2 and text[0] == text[-1] == '"':
-            return text[1:-1] or None
-    for prop in wb.custom_doc_props.props:
-        if prop.name == TEMPLATE_VERSION_NAME and getattr(prop, "value", None):
-            return str(prop.value)
-    return None
+    sheets = {title: [list(r) for r in _rows(wb[title])] for title in wb.sheetnames
+              if fold(title) == fold(SETTINGS_SHEET)}
+
+    def in_defined_name() -> str | None:
+        name = wb.defined_names.get(TEMPLATE_VERSION_NAME)
+        return defined_name_version(name.attr_text) if name is not None else None
+
+    def in_document_property() -> str | None:
+        return next((str(p.value) for p in wb.custom_doc_props.props
+                     if p.name == TEMPLATE_VERSION_NAME and getattr(p, "value", None)), None)
+
+    return recorded(sheets, in_defined_name, in_document_property)
 
 
 def headers_of(wb: Workbook) -> dict[str, list[str]]:
@@ -455,9 +454,22 @@ class _Carried:
     value: Any
 
 
-def carry_over(old: Workbook, *, settings: Settings | None = None, settings_label: str | None = None,
-               as_of: date, package: bytes | None = None) -> tuple[Workbook, UpgradeReport]:
-    """A workbook of the current template holding everything of ``old``; and what was done.
+@dataclass
+class Carried:
+    """What ``carry_values`` built: the new workbook, the report so far, the cells carried (checked
+    by ``verify_carried`` once the computed columns are recomputed) and whether the template's
+    チェック結果 is to be filled again."""
+
+    new: Workbook
+    report: UpgradeReport
+    cells: list[_Carried]
+    findings: bool
+
+
+def carry_values(old: Workbook, *, settings: Settings | None = None, settings_label: str | None = None,
+                 package: bytes | None = None) -> Carried:
+    """A workbook of the current template holding everything staff typed in ``old``; and what was done.
+    The computed columns and generated sheets are the use case's (services/upgrade.py).
 
     ``settings``: the organisation file's settings, or None to keep the ledger's own (its 設定 sheet).
     ``package``: the old file's bytes, to report what openpyxl cannot carry (charts, pictures).
@@ -527,9 +539,7 @@ def carry_over(old: Workbook, *, settings: Settings | None = None, settings_labe
     if package is not None:
         report.warnings += _uncarried_parts(package)
 
-    _recompute(new, report, as_of, findings=findings_in_template and FINDINGS_SHEET in old.sheetnames)
-    report.cells_checked = _verify(new, carried)
-    return new, report
+    return Carried(new, report, carried, findings_in_template and FINDINGS_SHEET in old.sheetnames)
 
 
 def _free_title(wb: Workbook, title: str) -> str:
@@ -821,29 +831,7 @@ def _uncarried_parts(package: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def _recompute(new: Workbook, report: UpgradeReport, as_of: date, *, findings: bool) -> None:
-    """The computed columns of 面会記録 and 料金集計, as `xlsbridge fees` writes them; with ``findings``
-    the template's チェック結果 sheet filled as the ribbon's 入力チェック does (the old one's cell
-    addresses no longer hold after columns moved)."""
-    from ..services.fees import compute_fees
-    from ..services.outputs import write_fees, write_findings
-    from ..services.validate import build_report
-    from .reader import read_ledger_rows
-    from .sinks import OpenpyxlSink
-
-    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in new.worksheets}
-    read = read_ledger_rows(sheets, list(new.sheetnames))
-    result = compute_fees(read, as_of)
-    sink = OpenpyxlSink(new)
-    write_fees(sink, result)
-    report.priced, report.unpriced = result.priced, result.unpriced
-    report.sheets_recomputed.append(FEE_SUMMARY_SHEET)
-    if findings:
-        write_findings(sink, build_report("", read, result.findings, as_of), read.cells.titles)
-        report.sheets_recomputed.append(FINDINGS_SHEET)
-
-
-def _verify(new: Workbook, carried: list[_Carried]) -> int:
+def verify_carried(new: Workbook, carried: list[_Carried]) -> int:
     """Every carried input cell holds its old value in the new workbook; else nothing may be written."""
     for item in carried:
         got = new[item.sheet].cell(item.new_row, item.new_col).value
@@ -853,22 +841,3 @@ def _verify(new: Workbook, carried: list[_Carried]) -> int:
                             f"internal error: the value of {item.old_ref} did not arrive in the new ledger; nothing "
                             "was written. Please report this")
     return len(carried)
-
-
-
-def upgrade_file(path: Path, *, settings: Settings | None, settings_label: str | None, as_of: date,
-                 password: str | None = None) -> tuple[Workbook, UpgradeReport]:
-    """:func:`carry_over` for the ledger at ``path`` (read into memory once; the file is not changed)."""
-    from .xlsx.package import load_workbook_bytes
-    from .workbook_io import load_for_rewrite
-
-    path = Path(path)
-    data = load_workbook_bytes(path, password)
-    old = load_for_rewrite(data, path.name)
-    new, report = carry_over(old, settings=settings, settings_label=settings_label, as_of=as_of, package=data)
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        has_macros = "xl/vbaProject.bin" in package.namelist()
-    if has_macros:
-        report.warnings.append(("元の台帳のマクロ（VBA）は引き継がれません。リボンのボタンはアドイン (xlsbridge.xlam) が出します",
-                                "the old ledger's macros (VBA) are not carried; the ribbon buttons come from the add-in"))
-    return new, report
