@@ -393,8 +393,10 @@ class _Recorder:
 def test_check_deadlines_draws_the_flags_sheet(sample_wb):
     book = open_book(sample_wb)
     ep.check_deadlines(book, as_of=AS_OF)
-    assert funcs(book) == ["setScreenUpdating", "addSheet", "setValues", "setNumberFormat", "setAutofit",
-                           "activateSheet", "setScreenUpdating", "alert"]
+    # two number formats: 期日 as a date, 残り日数 with overdue (negative) days in red
+    assert funcs(book) == ["setScreenUpdating", "addSheet", "setValues", "setNumberFormat", "setNumberFormat",
+                           "setAutofit", "activateSheet", "setScreenUpdating", "alert"]
+    assert [a["args"] for a in xp.actions(book) if a["func"] == "setNumberFormat"] == [["yyyy/m/d"], ["0;[Red]-0"]]
     assert xp.actions(book)[1]["args"] == [9, "期限・年齢"]
     [block] = set_values(book, sample_wb.sheetnames + ["期限・年齢"], "期限・年齢")
     rows = block["values"]

@@ -219,16 +219,20 @@ def compute_fees(book=None, *, as_of: date | None = None) -> None:
 
 def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -> None:
     """期限・年齢チェック: the 期限・年齢 sheet (renewals, children leaving, reviews, unpaid visits)."""
-    from ..services.flags import compute_flags
+    from ..i18n import using_lang
+    from ..services.fees import ledger_language
+    from ..services.flags import compute_flags, sheet_report
     from ..services.outputs import write_flags
     from .sink import XlwingsSink
 
     book = _book(book)
     with _staff_action(book) as outcome:
         outcome.copy = before_write(book)
-        report = compute_flags(_read(book), as_of or date.today(), within)
+        read = _read(book)
+        report = compute_flags(read, as_of or date.today(), within)
         sink = XlwingsSink(book)
-        write_flags(sink, report)
+        with using_lang(ledger_language(read)):  # the sheet in the ledger's language (設定 台帳の言語)
+            write_flags(sink, sheet_report(read, report))
         sink.last_sheet.activate()
         if report.flags:
             outcome.message = t(f"期限・年齢チェック: {within} 日以内に対応が必要なものが {len(report.flags)} 件あります"

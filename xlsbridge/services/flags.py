@@ -37,7 +37,8 @@ def flag_columns() -> list:
 
     return [
         ReportColumn(t("期日", "Due"), 12, "yyyy/m/d"),
-        ReportColumn(t("残り日数", "Days left"), 8, negative_fill=OVERDUE_FILL),  # overdue: light red
+        # overdue: a light red cell where the sink fills cells, red digits everywhere (the ribbon's too)
+        ReportColumn(t("残り日数", "Days left"), 8, "0;[Red]-0", negative_fill=OVERDUE_FILL),
         ReportColumn(t("種類", "Kind"), 22), ReportColumn(t("ケースID", "Case"), 10),
         ReportColumn(t("対象", "Record"), 10), ReportColumn(t("対応", "What to do"), 90, wrap=True),
     ]
