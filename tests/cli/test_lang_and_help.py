@@ -212,3 +212,10 @@ def test_an_empty_ledger_has_no_findings_to_mention(tmp_path):
     assert code == 0, err
     text = out.decode()
     assert "面会記録に面会がまだありません" in text and "指摘" not in text
+
+
+@pytest.mark.parametrize("args", [[], ["template"]])
+def test_a_command_alone_shows_its_help(args):
+    code, out, err = xlsbridge(*args)
+    assert code == 0 and err == ""
+    assert out.decode().startswith("使い方: xlsbridge")

@@ -39,6 +39,10 @@ def run_cli(group: click.Group) -> int:
         click.echo(t("xlsbridge: 中断しました", "xlsbridge: aborted"), err=True)
         return 130
     except click.UsageError as exc:
+        no_args = getattr(click.exceptions, "NoArgsIsHelpError", None)
+        if no_args is not None and isinstance(exc, no_args) and exc.ctx is not None:
+            click.echo(exc.ctx.get_help())  # `xlsbridge` or `xlsbridge template` alone: the help, as --help
+            return 0
         click.echo(f"xlsbridge: {usage_error_line(exc)}", err=True)
         return 2
     except click.ClickException as exc:
