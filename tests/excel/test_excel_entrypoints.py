@@ -414,6 +414,25 @@ def test_check_deadlines_draws_the_flags_sheet(sample_wb):
     assert the_alert(book) == "期限・年齢チェック: 60 日以内に対応が必要なものが 31 件あります（「期限・年齢」シート）。"
 
 
+def test_the_ribbons_deadlines_sheet_is_in_the_ledgers_language(tmp_path):
+    """A ledger whose 設定 says 台帳の言語 英語 gets an English 期限・年齢 from the Japanese ribbon; the
+    message box stays in the staff's language."""
+    wb = openpyxl.load_workbook(WORKBOOKS / SAMPLE_FILE)
+    ws = wb["設定"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "台帳の言語")
+    ws.cell(row, 2).value = "英語"
+    path = tmp_path / "english.xlsx"
+    wb.save(path)
+    english = xp.load(path)
+    book = open_book(english)
+    ep.check_deadlines(book, as_of=AS_OF)
+    [block] = set_values(book, english.sheetnames + ["期限・年齢"], "期限・年齢")
+    rows = block["values"]
+    assert rows[0][0].startswith("As of 2026-03-01, within 60 days.")
+    assert rows[1] == ["Due", "Days left", "Kind", "Case", "Record", "What to do"]
+    assert the_alert(book).startswith("期限・年齢チェック: 60 日以内に対応が必要なものが 31 件")
+
+
 def test_check_deadlines_with_nothing_due(template_wb):
     book = open_book(template_wb)
     ep.check_deadlines(book, as_of=AS_OF)
