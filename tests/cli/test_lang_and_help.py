@@ -219,3 +219,10 @@ def test_a_command_alone_shows_its_help(args):
     code, out, err = xlsbridge(*args)
     assert code == 0 and err == ""
     assert out.decode().startswith("使い方: xlsbridge")
+
+
+def test_the_version_in_both_languages():
+    from xlsbridge import __version__
+
+    assert xlsbridge("--version") == (0, f"xlsbridge バージョン {__version__}\n".encode(), "")
+    assert xlsbridge("--version", "--lang", "en")[1] == f"xlsbridge, version {__version__}\n".encode()

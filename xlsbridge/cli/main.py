@@ -34,6 +34,15 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from ..i18n import t
+
+    click.echo(t(f"xlsbridge バージョン {__version__}", f"xlsbridge, version {__version__}"))
+    ctx.exit()
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name, mod in COMMANDS.items() if importlib.util.find_spec(mod) is not None]
@@ -67,7 +76,8 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, prog_name="xlsbridge")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_show_version,
+              help="Show the version and exit.")
 def cli() -> None:
     """xlsbridge — automation for the case ledger of a visitation support organisation (面会交流支援).
 
