@@ -9,7 +9,8 @@ Every measurement is a whole fresh process (start-up and imports included, as st
 run several times: min / median / max seconds and the peak resident memory of the process
 (``os.wait4``'s rusage).  Measured on each ledger, in the same run:
 
-* ``xlsbridge validate``, ``fees --out``, ``flags --no-write``, ``plan --all --out``; ``xlsbridge --help``;
+* ``xlsbridge validate``, ``fees --out``, ``fees`` in place (a fresh copy each run), ``flags --no-write``,
+  ``plan --all --out``; ``xlsbridge --help``;
 * the floor: python-calamine reading every sheet (the least any reader of the file can do);
 * openpyxl ``load_workbook(read_only=True)`` reading every sheet;
 * the peer: ``frictionless validate`` of 面会記録 with a Table Schema holding the same per-cell checks
@@ -56,6 +57,8 @@ VISITS_SHEET = "面会記録"
 BUDGETS = """\
 budgets (this 2-core machine):
   validate at 50,000 visits: at most 2x the calamine floor, and at least 5x faster than frictionless
+  fees in place at 50,000 visits: at most 5x the calamine floor (every command reads the file once:
+  tests/cli/test_read_once.py)
   10x the visits costs at most 11x the time above the fixed start-up (the empty template)
   peak memory under 400 MB at 50,000 visits
   xlsbridge --help under 0.3 s
@@ -161,12 +164,14 @@ def run_once(argv: list[str], *, ok: tuple[int, ...] = (0,), env: dict[str, str]
 
 def measure(name: str, size: int, argv: list[str], runs: int, *, ok: tuple[int, ...] = (0,),
             cleanup: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None,
-            refused: str | None = None) -> Measurement:
+            refused: str | None = None, before: Any = None) -> Measurement:
     m = Measurement(name, size)
     planned = runs
     while len(m.runs) < planned:
         if cleanup is not None and cleanup.exists():
             cleanup.unlink()
+        if before is not None:
+            before()  # e.g. a fresh copy of the ledger for a command that writes it in place
         run, failure = run_once(argv, ok=ok, env=env, cwd=cwd, refused=refused)
         if failure:
             m.error = f"exit {run.returncode}: " + failure.strip().splitlines()[-1][:300] if failure.strip() else f"exit {run.returncode}"
@@ -434,13 +439,16 @@ def _run(args, sizes: list[int], folder: Path, work: Path, started: float) -> in
     for size in [0, *sizes]:
         path = str(ledgers[size])
         n = runs_for(size)
-        fees_out, plan_out = work / "fees.xlsx", work / "plans.xlsx"
+        fees_out, plan_out, in_place = work / "fees.xlsx", work / "plans.xlsx", work / "in-place" / "台帳.xlsx"
         measurements += [
             measure("floor: calamine", size, [sys.executable, "-c", CALAMINE_READ, path], n),
             measure("openpyxl read-only", size, [sys.executable, "-c", OPENPYXL_READ, path], n),
             measure("validate", size, [*x, "validate", path, "--as-of", AS_OF], n, ok=(0, 1)),
             measure("fees --out", size, [*x, "fees", path, "--as-of", AS_OF, "--out", str(fees_out)], n,
                     cleanup=fees_out),
+            # In place, as staff run it: read once, patch, backup, temp file + rename (a fresh copy each run).
+            measure("fees (in place)", size, [*x, "fees", str(in_place), "--as-of", AS_OF], n,
+                    before=lambda path=path: _fresh_copy(Path(path), in_place)),
             measure("flags --no-write", size, [*x, "flags", path, "--as-of", AS_OF, "--no-write"], n),
             # The empty template has no active case: plan says so (exit 2) after the same start-up.
             measure("plan --all --out", size, [*x, "plan", path, "--as-of", AS_OF, "--all", "--out", str(plan_out)],
@@ -475,6 +483,13 @@ def _run(args, sizes: list[int], folder: Path, work: Path, started: float) -> in
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {out} (whole benchmark {doc['seconds']:.0f} s)")
     return 0
+
+
+def _fresh_copy(source: Path, target: Path) -> None:
+    if target.parent.exists():
+        shutil.rmtree(target.parent)  # the ledger and its xlsbridge_backup folder
+    target.parent.mkdir(parents=True)
+    shutil.copy2(source, target)
 
 
 def _find(measurements: list[Measurement], name: str, size: int) -> Measurement | None:
@@ -541,6 +556,11 @@ def _budgets(measurements: list[Measurement], visits: dict[int, int], sizes: lis
         ratio = validate.median / floor.median
         add(f"validate <= 2x floor at {visits[big]:,} visits", ratio <= 2 if big == 50000 else None,
             f"{validate.median:.2f} s / {floor.median:.2f} s = {ratio:.2f}x")
+    in_place = _find(measurements, "fees (in place)", big)
+    if in_place and floor:
+        ratio = in_place.median / floor.median
+        add(f"fees in place <= 5x floor at {visits[big]:,} visits", ratio <= 5 if big == 50000 else None,
+            f"{in_place.median:.2f} s / {floor.median:.2f} s = {ratio:.2f}x")
     peer = _find(measurements, "peer: frictionless", big)
     if validate and peer:
         ratio = peer.median / validate.median
@@ -551,7 +571,7 @@ def _budgets(measurements: list[Measurement], visits: dict[int, int], sizes: lis
 
     if 5000 in sizes and 50000 in sizes:
         allowed = 1.1 * visits[50000] / visits[5000]  # "10x the visits at most 11x the time", for the real counts
-        for name in ("validate", "fees --out", "flags --no-write", "plan --all --out"):
+        for name in ("validate", "fees --out", "fees (in place)", "flags --no-write", "plan --all --out"):
             base, mid, top = (_find(measurements, name, s) for s in (0, 5000, 50000))
             if not (base and mid and top) or mid.median <= base.median:
                 continue
@@ -560,7 +580,8 @@ def _budgets(measurements: list[Measurement], visits: dict[int, int], sizes: lis
                 f"({top.median:.2f} - {base.median:.2f}) / ({mid.median:.2f} - {base.median:.2f}) = {growth:.2f}x")
 
     for m in measurements:
-        if m.size == big and m.runs and m.name in ("validate", "fees --out", "flags --no-write", "plan --all --out"):
+        if m.size == big and m.runs and m.name in ("validate", "fees --out", "fees (in place)", "flags --no-write",
+                                                    "plan --all --out"):
             add(f"{m.name}: peak memory < 400 MB at {visits[big]:,} visits", m.peak_mb < 400 if big == 50000 else None,
                 f"{m.peak_mb:.0f} MB")
 

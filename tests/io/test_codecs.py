@@ -15,8 +15,8 @@ import pytest
 from xlsbridge.domain.layout import RECORD_SHEETS
 from xlsbridge.domain.text import clean, fold
 from xlsbridge.io import codecs
-from xlsbridge.io.reader import _bool as ledger_bool
-from xlsbridge.io.reader import _CellError
+from xlsbridge.io.reader_cells import _bool as ledger_bool
+from xlsbridge.io.reader_cells import _CellError
 from xlsbridge.io.settings_sheet_cells import BOOL, _Bad, _int
 from xlsbridge.io.settings_toml import check_settings_text
 from xlsbridge.io.workbook_io import workbook_bytes

@@ -44,17 +44,16 @@ from xlsbridge.domain.layout import (
 )
 from xlsbridge.io.reader import read_ledger
 from xlsbridge.io.settings_sheet import write_settings_sheets
-from xlsbridge.io.upgrade import (
+from xlsbridge.io.template_history import (
     KNOWN_VERSIONS,
     PAST_VERSIONS,
     PastVersion,
-    _uncarried_parts,
     computed_columns,
     detect_version,
-    ledger_version,
     past_version,
     version_key,
 )
+from xlsbridge.io.upgrade import _uncarried_parts, ledger_version
 from xlsbridge.services.upgrade import carry_over, upgrade_file
 from xlsbridge.services.validate import validate_workbook
 

@@ -164,7 +164,7 @@ def test_doctor_on_a_file_that_is_not_an_addin(tmp_path):
 
 def test_doctor_on_an_old_ledger_says_to_upgrade(tmp_path):
     from tests.io.test_upgrade import write_past_ledger
-    from xlsbridge.io.upgrade import past_version
+    from xlsbridge.io.template_history import past_version
 
     old = write_past_ledger(tmp_path / "old.xlsx", past_version("0.9"))
     code, out, _ = xlsbridge("doctor", str(old))

@@ -27,12 +27,17 @@ from ..domain.layout import AREAS_SHEET, CASES, CHILDREN, CONTACTS, SETTINGS_SHE
 READ_TITLES = (CASES.name, CHILDREN.name, VISITS.name, STAFF.name, SETTINGS_SHEET, AREAS_SHEET)
 NEVER_READ = frozenset({fold(CONTACTS.name), *(fold(a) for a in CONTACTS.aliases)})
 
+# xlwings objects, named for what they are (xlwings is imported lazily: the CLI runs without it).
+XwBook = Any  # xlwings.Book (or the remote engine's / Lite's book)
+XwSheet = Any  # xlwings.Sheet
+XwRange = Any  # xlwings.Range
+
 EXCEL_DAY_ZERO = datetime(1899, 12, 30)
 # A datetime before this is a time of day or a duration Excel stores as a number of days, not a date.
 _DURATION_LIMIT = datetime(1900, 2, 1)
 
 
-def sheet_titles(book) -> list[str]:
+def sheet_titles(book: XwBook) -> list[str]:
     return [s.name for s in book.sheets]
 
 
@@ -54,14 +59,14 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def read_values(sheet) -> list[list[Any]]:
+def read_values(sheet: XwSheet) -> list[list[Any]]:
     """The sheet's values from A1 to the last used cell, as plain row lists (one Excel call)."""
     last = sheet.used_range.last_cell
     values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
     return [[cell_value(v) for v in row] for row in (values or [])]
 
 
-def read_sheets(book, titles: Iterable[str] = READ_TITLES) -> dict[str, list[list[Any]]]:
+def read_sheets(book: XwBook, titles: Iterable[str] = READ_TITLES) -> dict[str, list[list[Any]]]:
     """Rows of each wanted sheet that exists, keyed by the tab's actual title (one call per sheet)."""
     chosen = set(wanted_titles(sheet_titles(book), titles))
     return {sheet.name: read_values(sheet) for sheet in book.sheets if sheet.name in chosen}
@@ -90,7 +95,7 @@ def as_excel_text(value: Any) -> Any:
     return value
 
 
-def replace_sheet(book, name: str, rows: Sequence[Sequence[Any]], *, after: str | None = None):
+def replace_sheet(book: XwBook, name: str, rows: Sequence[Sequence[Any]], *, after: str | None = None) -> XwSheet:
     """Put ``rows`` on sheet ``name`` from A1, creating it (after ``after``, else last) or clearing its
     old content first; returns the sheet."""
     existing = {s.name: s for s in book.sheets}
@@ -107,7 +112,7 @@ def replace_sheet(book, name: str, rows: Sequence[Sequence[Any]], *, after: str 
     return sheet
 
 
-def format_block(sheet, first_row: int, height: int, formats: Mapping[int, str]) -> None:
+def format_block(sheet: XwSheet, first_row: int, height: int, formats: Mapping[int, str]) -> None:
     """Number formats for the columns (1-based index → format) of rows first_row.., one call per run
     of adjacent columns with the same format (also for no rows: the count of calls stays fixed)."""
     height = max(height, 1)
@@ -126,7 +131,7 @@ def _runs(formats: Mapping[int, str]) -> list[tuple[int, int, str]]:
     return runs
 
 
-def write_columns(sheet, first_row: int, columns: Mapping[int, list[Any]]) -> int:
+def write_columns(sheet: XwSheet, first_row: int, columns: Mapping[int, list[Any]]) -> int:
     """Write whole columns (1-based index → values from ``first_row``), one call per run of adjacent
     columns; returns the number of calls made.  Columns not in ``columns`` are never written, so
     input columns between computed ones are left alone."""

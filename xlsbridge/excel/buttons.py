@@ -26,6 +26,7 @@ from pathlib import Path, PureWindowsPath
 from .. import __version__
 from ..errors import UserError
 from ..i18n import t
+from .book import XwBook
 
 ENTRY_POINTS = ("check_entries", "compute_fees", "check_deadlines", "make_plan", "make_all_plans", "self_check")
 ASK_ADMIN = ("管理者に、配布フォルダの install.cmd をこの PC でもう一度実行してもらってください。",
@@ -53,7 +54,8 @@ def version_problems(addin_version: str | None, xlwings_vba_version: str | None)
     return problems
 
 
-def press(entry: str, addin_version: str | None = None, xlwings_vba_version: str | None = None, book=None):
+def press(entry: str, addin_version: str | None = None, xlwings_vba_version: str | None = None,
+          book: XwBook | None = None) -> Path | None:
     """One ribbon button: check the versions, then run the entry point ``entry`` on the active ledger."""
     from . import entrypoints
 
@@ -72,7 +74,7 @@ def press(entry: str, addin_version: str | None = None, xlwings_vba_version: str
 # --- the workbook ------------------------------------------------------------------------------
 
 
-def require_ledger(book) -> None:
+def require_ledger(book: XwBook) -> None:
     """A workbook with neither a ケース nor a 面会記録 sheet is not a ledger: say so, not "sheet missing"."""
     from ..domain.layout import CASES, VISITS
     from .book import sheet_titles, wanted_titles
@@ -86,7 +88,7 @@ def require_ledger(book) -> None:
             "select the ledger workbook and press the button again")
 
 
-def is_desktop(book) -> bool:
+def is_desktop(book: XwBook) -> bool:
     """Excel on Windows or macOS (not xlwings' remote engine, where the workbook has no file here)."""
     try:
         return book.app.engine.type != "remote"
@@ -99,7 +101,7 @@ def is_saved_path(fullname: str) -> bool:
     return "/" in fullname or "\\" in fullname or PureWindowsPath(fullname).drive != ""
 
 
-def require_saved(book) -> None:
+def require_saved(book: XwBook) -> None:
     if is_desktop(book) and not is_saved_path(str(book.fullname)):
         raise UserError(
             f"このブック（{book.name}）はまだ保存されていません。ボタンは結果を台帳と同じフォルダーに保存し、"
@@ -108,7 +110,7 @@ def require_saved(book) -> None:
             "and keep a copy of it first: save it (Save As) and press the button again")
 
 
-def ledger_file(book) -> Path | None:
+def ledger_file(book: XwBook) -> Path | None:
     """The ledger's file on this PC; None for the remote engine or a workbook on SharePoint/OneDrive (a URL)."""
     if not is_desktop(book):
         return None
@@ -119,7 +121,7 @@ def ledger_file(book) -> Path | None:
     return path if path.is_absolute() and path.is_file() else None
 
 
-def keep_copy(book) -> Path | None:
+def keep_copy(book: XwBook) -> Path | None:
     """Copy the ledger's file (as last saved) into xlsbridge_backup/ beside it; None when there is no file.
 
     Pressing buttons without saving in between leaves the file as it was: its newest copy is named
@@ -144,7 +146,7 @@ def keep_copy(book) -> Path | None:
             "writable. The ledger was not changed") from None
 
 
-def before_write(book) -> Path | None:
+def before_write(book: XwBook) -> Path | None:
     """The checks and the copy every writing button makes first; the copy's path, if one was made."""
     require_ledger(book)
     require_saved(book)

@@ -19,9 +19,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .book import as_excel_text
+from .book import XwBook, XwRange, as_excel_text
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from ..domain.plan import PlanSheet
 
 Rect = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 
@@ -65,7 +71,7 @@ def _runs(values: Iterable[tuple[int, Any]]) -> list[tuple[int, int, Any]]:
     return out
 
 
-def _fill(cell) -> str | None:
+def _fill(cell: Cell) -> str | None:
     fill = cell.fill
     if fill is None or fill.fill_type != "solid":
         return None
@@ -73,51 +79,51 @@ def _fill(cell) -> str | None:
     return f"#{rgb[-6:]}" if isinstance(rgb, str) and len(rgb) >= 6 else None
 
 
-def _boxed(cell) -> bool | None:
+def _boxed(cell: Cell) -> bool | None:
     border = cell.border
     sides = (border.left, border.right, border.top, border.bottom)
     return True if all(side is not None and side.style for side in sides) else None
 
 
 # What is read from each openpyxl cell and how it is applied to an xlwings range.
-def _font_bold(cell):
+def _font_bold(cell: Cell) -> bool | None:
     return True if cell.font is not None and cell.font.b else None
 
 
-def _font_size(cell):
+def _font_size(cell: Cell) -> float | None:
     return float(cell.font.sz) if cell.font is not None and cell.font.sz else None
 
 
-def _font_name(cell):
+def _font_name(cell: Cell) -> str | None:
     return cell.font.name if cell.font is not None and cell.font.name else None
 
 
-def _h_align(cell):
+def _h_align(cell: Cell) -> str | None:
     h = cell.alignment.horizontal if cell.alignment is not None else None
     return h if h in ("left", "center", "right") else None
 
 
-def _v_align(cell):
+def _v_align(cell: Cell) -> str | None:
     v = cell.alignment.vertical if cell.alignment is not None else None
     return v if v in ("top", "center", "bottom") else None
 
 
-def _wrap(cell):
+def _wrap(cell: Cell) -> bool | None:
     return True if cell.alignment is not None and cell.alignment.wrap_text else None
 
 
-def _set_borders(rng, _value) -> None:
+def _set_borders(rng: XwRange, _value: Any) -> None:
     rng.borders.line_style = "continuous"  # a new border's weight is thin
 
 
 def _set(attr: str) -> Callable[[Any, Any], None]:
-    def apply(rng, value) -> None:
+    def apply(rng: XwRange, value: Any) -> None:
         setattr(rng, attr, value)
     return apply
 
 
 def _set_font(attr: str) -> Callable[[Any, Any], None]:
-    def apply(rng, value) -> None:
+    def apply(rng: XwRange, value: Any) -> None:
         setattr(rng.font, attr, value)
     return apply
 
@@ -139,7 +145,7 @@ FORMATS: tuple[tuple[str, Callable[[Any], Hashable], Callable[[Any, Any], None],
 _UNSET = object()
 
 
-def _formats_of(cell, cache: dict) -> tuple:
+def _formats_of(cell: Cell, cache: dict[Any, Any]) -> tuple[Any, ...]:
     """The FORMATS values of a cell (``_UNSET`` where its style does not set that part), computed
     once per distinct style: reading openpyxl styles cell by cell was most of the drawing's time."""
     style = getattr(cell, "_style", None)
@@ -162,7 +168,7 @@ def _optional(apply: Callable[[], None], skipped: list[str], what: str) -> None:
             skipped.append(what)
 
 
-def put_drawn_sheet(book, ws, name: str | None = None, *, after: str | None = None) -> tuple[Any, list[str]]:
+def put_drawn_sheet(book: XwBook, ws: Worksheet, name: str | None = None, *, after: str | None = None) -> tuple[Any, list[str]]:
     """Replace (or add) sheet ``name`` (default: the worksheet's title) in the xlwings ``book`` with
     the content and formatting of the openpyxl worksheet ``ws``.  Returns the sheet and the kinds of
     formatting the client could not apply.
@@ -208,7 +214,7 @@ def put_drawn_sheet(book, ws, name: str | None = None, *, after: str | None = No
                 whole = sheet.range((1, 1), (height, width))
                 _optional(lambda: apply(whole, base), skipped, what)
 
-        def value_at(r: int, c: int, i=i, base=base):
+        def value_at(r: int, c: int, i: int = i, base: Any = base) -> Any:
             v = styles[r - 1][c - 1][i]
             return None if v is _UNSET or v == base else v
 
@@ -247,7 +253,7 @@ def _print_area(text: str) -> str | None:
     return f"{m.group(1)}{m.group(2)}:{m.group(3)}{m.group(4)}" if m else None
 
 
-def put_plan_sheets(book, plans) -> tuple[list[str], list[str]]:
+def put_plan_sheets(book: XwBook, plans: list[PlanSheet]) -> tuple[list[str], list[str]]:
     """Each plan on its own sheet of the open workbook (計画書_<ケースID>, replacing an older one),
     drawn by the same code as the CLI's plan files; returns the sheet names and the formatting the
     client could not apply.  The first new sheet is activated for printing."""

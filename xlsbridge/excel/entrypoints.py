@@ -28,16 +28,21 @@ import traceback
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import UserError
 from ..i18n import t
+from .book import XwBook
 from .buttons import before_write, copy_note
+
+if TYPE_CHECKING:
+    from ..io.reader import LedgerRead
+    from ..services.validate import ValidationReport
 
 TITLE = "xlsbridge"
 
 
-def _book(book):
+def _book(book: XwBook | None) -> XwBook:
     """The staff member's ledger.
 
     RunPython passes the name of the workbook whose VBA called it; for a ribbon add-in that is
@@ -65,11 +70,11 @@ class _NoWorkbook:
     name = ""
     fullname = ""
 
-    def __init__(self, app):
+    def __init__(self, app: Any) -> None:
         self.app = app
 
     @property
-    def sheets(self):
+    def sheets(self) -> Any:
         raise UserError("案件台帳のブックを開き、そのブックを選んでからボタンを押してください",
                         "open the case ledger workbook and select it before pressing the button")
 
@@ -87,7 +92,7 @@ class _Outcome:
 
 
 @contextlib.contextmanager
-def _staff_action(book) -> Iterator[_Outcome]:
+def _staff_action(book: XwBook) -> Iterator[_Outcome]:
     """Screen updating off while writing; the outcome (or any failure) as one alert afterwards.
 
     An action that writes starts with ``outcome.copy = before_write(book)`` (buttons.py: the workbook
@@ -129,14 +134,14 @@ def unexpected_error_message(exc: BaseException) -> str:
              "Run the self-check and tell your admin what both windows say.")
 
 
-def _read(book):
+def _read(book: XwBook) -> LedgerRead:
     from ..io.reader import read_ledger_rows
     from .book import read_sheets, sheet_titles
 
     return read_ledger_rows(read_sheets(book), sheet_titles(book))
 
 
-def _has_name(book, name: str) -> bool:
+def _has_name(book: XwBook, name: str) -> bool:
     try:
         return any(n.name.split("!")[-1] == name for n in book.names)
     except Exception:  # an engine that cannot list names: assume the template is current
@@ -147,7 +152,7 @@ def _has_name(book, name: str) -> bool:
 # 入力チェック
 # ------------------------------------------------------------------------------------------------
 
-def check_entries(book=None, *, as_of: date | None = None) -> None:
+def check_entries(book: XwBook | None = None, *, as_of: date | None = None) -> None:
     """入力チェック: the チェック結果 sheet; the template's conditional formats colour the cells it lists."""
     from ..io.template import ERROR_CELLS_NAME
     from ..services.outputs import write_findings
@@ -172,7 +177,7 @@ def check_entries(book=None, *, as_of: date | None = None) -> None:
         outcome.message = message
 
 
-def _check_summary(report) -> str:
+def _check_summary(report: ValidationReport) -> str:
     if not report.items:
         return t("入力チェック: 問題は見つかりませんでした。", "Check: no problems found.")
     return t(f"入力チェック: エラー {report.errors} 件、警告 {report.warnings} 件。\n"
@@ -187,7 +192,7 @@ def _check_summary(report) -> str:
 # 料金計算
 # ------------------------------------------------------------------------------------------------
 
-def compute_fees(book=None, *, as_of: date | None = None) -> None:
+def compute_fees(book: XwBook | None = None, *, as_of: date | None = None) -> None:
     """料金計算: fill the computed columns of 面会記録 and redraw 料金集計."""
     from ..domain.layout import VISITS
     from ..services import fees as fees_service
@@ -217,7 +222,7 @@ def compute_fees(book=None, *, as_of: date | None = None) -> None:
 # 期限・年齢チェック
 # ------------------------------------------------------------------------------------------------
 
-def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -> None:
+def check_deadlines(book: XwBook | None = None, *, as_of: date | None = None, within: int = 60) -> None:
     """期限・年齢チェック: the 期限・年齢 sheet (renewals, children leaving, reviews, unpaid visits)."""
     from ..i18n import using_lang
     from ..services.fees import ledger_language
@@ -247,7 +252,7 @@ def check_deadlines(book=None, *, as_of: date | None = None, within: int = 60) -
 # 計画書作成
 # ------------------------------------------------------------------------------------------------
 
-def make_plan(book=None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
+def make_plan(book: XwBook | None = None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
     """計画書作成 (選択行のケース): a print-ready workbook of the case in the selected row."""
     book = _book(book)
     with _staff_action(book) as outcome:
@@ -260,7 +265,7 @@ def make_plan(book=None, *, as_of: date | None = None, out_dir: Path | None = No
     return None
 
 
-def make_all_plans(book=None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
+def make_all_plans(book: XwBook | None = None, *, as_of: date | None = None, out_dir: Path | None = None) -> Path | None:
     """計画書作成 (全ケース): one workbook with a plan sheet per active case (状態 契約中)."""
     book = _book(book)
     with _staff_action(book) as outcome:
@@ -281,7 +286,7 @@ def _plans_message(count: int, target: Path | str) -> str:
              f"Drew {count} plan(s):\n{target}\nReady to print on A4 portrait; no addresses, phones or e-mails.")
 
 
-def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path | str, int]:
+def _write_plans(book: XwBook, read: LedgerRead, case_id: str | None, day: date, out_dir: Path | None) -> tuple[Path | str, int]:
     """Plans go to their own workbook: the same A4 layout as `xlsbridge plan --out`, and nothing of
     the ledger (no contact sheet) travels with a form both parents will see.  An older file of the
     same name is replaced, unless it is open in Excel.  In xlwings Lite, which has no files, each
@@ -318,7 +323,7 @@ def _write_plans(book, read, case_id: str | None, day: date, out_dir: Path | Non
     return target, len(plans)
 
 
-def output_folder(book) -> Path:
+def output_folder(book: XwBook) -> Path:
     """Where generated files go: $XLSBRIDGE_OUTPUT_DIR, else the ledger's folder when Excel knows it
     (not for a workbook on SharePoint/OneDrive, whose full name is a URL), else Documents (or home)."""
     import os
@@ -338,7 +343,7 @@ def output_folder(book) -> Path:
     return documents if documents.is_dir() else Path.home()
 
 
-def _open_in_excel(book, target: Path) -> None:
+def _open_in_excel(book: XwBook, target: Path) -> None:
     """Open the new workbook for printing (desktop Excel only: the remote engine has no files), then
     make the ledger the active workbook again, so the next button acts on the ledger, not the plan."""
     with contextlib.suppress(Exception):
@@ -348,7 +353,7 @@ def _open_in_excel(book, target: Path) -> None:
         book.activate()
 
 
-def _selected_case(book, read) -> str:
+def _selected_case(book: XwBook, read: LedgerRead) -> str:
     """The case ID of the selected row(s) on ケース, 子ども or 面会記録."""
     from ..domain.layout import CASES, CHILDREN, VISITS
 
@@ -383,7 +388,8 @@ def _selected_case(book, read) -> str:
 # 自己診断
 # ------------------------------------------------------------------------------------------------
 
-def self_check(addin_version: str | None = None, book=None, *, xlwings_vba_version: str | None = None) -> None:
+def self_check(addin_version: str | None = None, book: XwBook | None = None, *,
+               xlwings_vba_version: str | None = None) -> None:
     """自己診断: add-in vs package versions (with what to do), interpreter, template version, LibreOffice."""
     from ..services.doctor import diagnose, render
     from .buttons import version_problems
@@ -402,7 +408,7 @@ def self_check(addin_version: str | None = None, book=None, *, xlwings_vba_versi
         outcome.message = text
 
 
-def _template_version(book) -> str | None:
+def _template_version(book: XwBook) -> str | None:
     """The version on the active workbook's 設定 sheet, else its defined name; None for another
     workbook (io/template_version.py)."""
     from ..domain.layout import SETTINGS_SHEET, TEMPLATE_VERSION_NAME

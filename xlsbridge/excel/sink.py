@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..io.sinks import ComputedColumn, Link, NumberFormat
-from .book import as_excel_text, format_block, replace_sheet, write_columns
+from .book import XwBook, as_excel_text, format_block, replace_sheet, write_columns
 
 
 def hyperlink_formula(link: Link) -> str:
@@ -55,7 +55,7 @@ def print_setup(sheet: Any, name: str) -> None:
 class XlwingsSink:
     """An xlwings book (``xw.Book``): the classic add-in's and Lite's."""
 
-    def __init__(self, book: Any):
+    def __init__(self, book: XwBook) -> None:
         self.book = book
         self.last_sheet: Any = None  # the sheet written last, for the entry point to show
 

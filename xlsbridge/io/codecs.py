@@ -130,16 +130,21 @@ def _in_years(day: Any, value: Any) -> Any:
     return day
 
 
-def read_date(value: Any) -> date:
-    """A date: a date cell, an Excel serial, 2025/4/1, R7.4.1, 令和7年4月1日, …"""
-    if isinstance(value, (bool, time, timedelta)):
-        raise Unreadable(value, "not-a-date")
+def _parsed(parse: Any, value: Any) -> Any:
+    """``parse(value)`` within the years a ledger holds; why not, as ``Unreadable.reason``."""
     try:
-        return _in_years(parse_date(value), value)
+        return _in_years(parse(value), value)
     except DateParseError as exc:
         raise Unreadable(value, "no-such-day" if "impossible date" in str(exc) else "unreadable") from None
     except (OverflowError, ValueError):
         raise Unreadable(value) from None
+
+
+def read_date(value: Any) -> date:
+    """A date: a date cell, an Excel serial, 2025/4/1, R7.4.1, 令和7年4月1日, …"""
+    if isinstance(value, (bool, time, timedelta)):
+        raise Unreadable(value, "not-a-date")
+    return _parsed(parse_date, value)
 
 
 def read_time(value: Any) -> time:
@@ -157,12 +162,7 @@ def read_time(value: Any) -> time:
 def read_datetime(value: Any) -> datetime:
     if isinstance(value, (bool, time, timedelta)) or (isinstance(value, date) and not isinstance(value, datetime)):
         raise Unreadable(value, "not-a-datetime")
-    try:
-        return _in_years(parse_datetime(value), value)
-    except DateParseError as exc:
-        raise Unreadable(value, "no-such-day" if "impossible date" in str(exc) else "unreadable") from None
-    except (OverflowError, ValueError):
-        raise Unreadable(value) from None
+    return _parsed(parse_datetime, value)
 
 
 # ------------------------------------------------------------------------------------------------

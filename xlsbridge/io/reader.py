@@ -24,33 +24,19 @@ How it reads
 from __future__ import annotations
 
 import difflib
-import html
-import io
-import re
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import time
 from pathlib import Path
 from typing import Any
 
 from ..domain.findings import Finding, Location
 from ..domain.ledger import Case, Child, Ledger, StaffMember, Visit
-from ..domain.money import Ratio
 from ..domain.rules import sort_key
-from ..domain.text import clean, fold
+from ..domain.text import fold
 from ..domain.settings import Settings
 from ..errors import WorkbookUnusable
-from .codecs import (
-    BOOL_WORDS_JA,
-    LEDGER_UNITS,
-    Unreadable,
-    read_bool,
-    read_date,
-    read_datetime,
-    read_time,
-    read_whole_number,
-)
 from .xlsx.cells import column_letter
 from .xlsx.cells import column_offset as _column_index
 from .xlsx.guard import _quote, clip_merges
@@ -69,6 +55,9 @@ from ..domain.layout import (
 from .settings_sheet import read_settings_sheets
 from .template_version import recorded_version
 
+from .sheet_values import _Marks, _scan_marks, _Values
+from .reader_cells import _blank, _CellError, _reader, display
+
 # The sheets the reader needs, in workbook order.  連絡先 is deliberately absent (privacy).
 READ_SHEETS: tuple[SheetLayout, ...] = (CASES, CHILDREN, VISITS, STAFF)
 _MODELS = {CASES.name: Case, CHILDREN.name: Child, VISITS.name: Visit, STAFF.name: StaffMember}
@@ -78,7 +67,6 @@ EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
     "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
 })
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,243 +125,6 @@ class LedgerRead:
     # what a rule says about such a cell being empty is the reader's finding already.
     unread: frozenset[tuple[str, int, str]] = frozenset()
     sheet_names: tuple[str, ...] = ()
-
-
-_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s>/])")
-_FORMULA_TEXT = re.compile(rb"[^>]*?(?:/>|>([^<]*)<)")  # used with .match at the <f tag's end
-_ERROR_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<")
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
-_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
-
-
-@dataclass
-class _Marks:
-    """Formula and error cells of one sheet, by (excel row, 0-based column)."""
-
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    complete: bool = True  # False: a formula or error cell had no r="…"; openpyxl places them instead
-
-
-def _scan_marks(xml: bytes) -> _Marks:
-    """Find formula and error cells with byte searches (nothing to do in a sheet that has none)."""
-    marks = _Marks()
-    for m in _FORMULA.finditer(xml):
-        ref = _cell_ref_before(xml, m.start())
-        if ref is None:
-            marks.complete = False
-            continue
-        text = _FORMULA_TEXT.match(xml, m.end())
-        formula = html.unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1) else ""
-        marks.formulas[ref] = f"={formula}" if formula else "=…"
-    pos = xml.find(b't="e"')
-    while pos != -1:
-        start = xml.rfind(b"<", 0, pos)
-        if _CELL_TAG.match(xml, start):
-            ref_match = _REF.search(xml, start, pos)
-            if ref_match is None:
-                marks.complete = False
-            else:
-                ref = (int(ref_match.group(2)), _column_index(ref_match.group(1).decode()))
-                marks.errors[ref] = _error_text(xml, pos)
-        pos = xml.find(b't="e"', pos + 5)
-    return marks
-
-
-def _error_text(xml: bytes, pos: int) -> str:
-    """The cached error (``#N/A``…) of the <c t="e"> whose start tag contains ``pos``."""
-    tag_end = xml.find(b">", pos)
-    if tag_end == -1 or xml[tag_end - 1:tag_end] == b"/":
-        return "#N/A"  # an error cell without its cached text
-    close = _CELL_END.search(xml, tag_end)
-    value = _ERROR_VALUE.search(xml, tag_end, close.start() if close else len(xml))
-    return value.group(1).decode("utf-8", "replace") if value else "#N/A"
-
-
-def _cell_ref_before(xml: bytes, pos: int) -> tuple[int, int] | None:
-    """The r="B7" of the <c> element an <f> at ``pos`` belongs to."""
-    start = xml.rfind(b"<", 0, pos)
-    while start != -1 and not _CELL_TAG.match(xml, start):
-        start = xml.rfind(b"<", 0, start)
-        if pos - start > 4096:
-            return None
-    if start == -1:
-        return None
-    end = xml.find(b">", start)
-    m = _REF.search(xml, start, end + 1)
-    if m is None:
-        return None
-    return int(m.group(2)), _column_index(m.group(1).decode())
-
-
-# --------------------------------------------------------------------------------------------
-# Cell values
-# --------------------------------------------------------------------------------------------
-
-class _CellError(Exception):
-    def __init__(self, code: str, value: Any, **params: Any):
-        self.code = code
-        self.value = value
-        self.params = params
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def display(value: Any) -> str:
-    """A cell value as text for a finding: 45 not 45.0, dates as ISO, times as 14:00."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes") if value.second == 0 else value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
-    if isinstance(value, timedelta):
-        minutes = int(value.total_seconds() // 60)
-        return f"{minutes // 60}:{minutes % 60:02d}"
-    return str(value).strip()
-
-
-def _identifier(value: Any) -> str:
-    # "Ｃ－００１ " and "C-001" are the same ID.
-    text = value.strip() if value.__class__ is str else display(value)  # display(str) is str.strip()
-    return clean(text)
-
-
-def _shown(value: Any) -> str:
-    """A cell's value as a finding shows it, cut short (a 32,000-character cell is not repeated)."""
-    text = display(value) if not isinstance(value, int) or abs(value) < 10**30 else f"{str(value)[:20]}…"
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _integer(example: str, kinds: tuple[str, ...]) -> Callable[[Any], int]:
-    def read(value: Any) -> int:
-        try:
-            return read_whole_number(value, kinds)
-        except Unreadable:
-            raise _CellError("cell-not-a-number", display(value) if isinstance(value, bool) else _shown(value),
-                             example=example) from None
-
-    return read
-
-
-def _date(value: Any) -> date:
-    try:
-        return read_date(value)
-    except Unreadable as exc:
-        if exc.reason == "no-such-day":  # 2025-02-30: say the day does not exist, not how to write dates
-            raise _CellError("cell-impossible-date", _shown(value)) from None
-        raise _CellError("cell-unreadable-date", display(value) if exc.reason == "not-a-date" else _shown(value)) from None
-
-
-def _time(value: Any) -> time:
-    try:
-        return read_time(value)
-    except Unreadable:
-        raise _CellError("cell-unreadable-time", display(value)) from None
-
-
-def _datetime(value: Any) -> datetime:
-    try:
-        return read_datetime(value)
-    except Unreadable as exc:
-        if exc.reason == "no-such-day":
-            raise _CellError("cell-impossible-date", _shown(value)) from None
-        raise _CellError("cell-unreadable-datetime",
-                         display(value) if exc.reason == "not-a-datetime" else _shown(value)) from None
-
-
-def _bool(value: Any) -> bool:
-    try:
-        return read_bool(value)
-    except Unreadable:
-        raise _CellError("cell-unknown-choice", display(value), known=BOOL_WORDS_JA) from None
-
-
-def _ratio(value: Any) -> Ratio:
-    # Excel turns "1:1" or "2:1" typed into a cell not formatted as text into the time 1:01 / 2:01,
-    # and "60:40" into a duration: read them back as the ratio that was typed.
-    if isinstance(value, time) and value.second == 0 and not isinstance(value, datetime):
-        value = f"{value.hour}:{value.minute}"
-    elif isinstance(value, timedelta) and value.total_seconds() % 60 == 0 and value >= timedelta(0):
-        minutes = int(value.total_seconds() // 60)
-        value = f"{minutes // 60}:{minutes % 60}"
-    try:
-        return Ratio.parse(value)
-    except ValueError:  # RatioError, or the model refusing 0:0
-        raise _CellError("ratio-invalid", display(value)) from None
-
-
-def _choice(column: Column, extra: Mapping[str, str] = {}, passthrough: bool = False) -> Callable[[Any], str]:
-    table = {fold(label): value for label, value in column.choices.items()}
-    table.update({fold(value): value for value in column.choices.values()})
-    table.update({fold(label): value for label, value in extra.items()})
-    known = "、".join(column.choices)
-
-    def read(value: Any) -> str:
-        text = display(value)
-        hit = table.get(fold(text)) or table.get(fold(text).lower())
-        if hit is not None:
-            return hit
-        if passthrough:
-            return clean(text)
-        raise _CellError("cell-unknown-choice", text, header=column.header, known=known)
-
-    return read
-
-
-def _support_type_labels(settings: Settings) -> dict[str, str]:
-    """Every way a support type may be written: label, label without 型, key, English label."""
-    labels: dict[str, str] = {}
-    for schedule in settings.schedules:
-        for st in schedule.support_types:
-            for label in (st.label_ja, st.label_ja.removesuffix("型"), st.key, st.label_en, st.label_en.lower()):
-                labels.setdefault(label, st.key)
-    return labels
-
-
-def _support_type_reader(column: Column, settings: Settings) -> Callable[[Any], str]:
-    """A support type as written (付き添い型, 付添い, accompanied …) read as the settings' key; an
-    unknown one goes through, the fee rules name the schedule's types."""
-    from ..domain.support_types import resolve_support_type
-
-    labels = _choice(column, _support_type_labels(settings), passthrough=True)
-
-    def read(value: Any) -> str:
-        text = labels(value)
-        return resolve_support_type(text, settings) or text
-
-    return read
-
-
-def _reader(column: Column, settings: Settings) -> Callable[[Any], Any]:
-    kind = column.kind
-    if kind == "date":
-        return _date
-    if kind == "time":
-        return _time
-    if kind == "datetime":
-        return _datetime
-    if kind == "int":
-        return _integer("2" if column.key == "children" else "30" if "minutes" in column.key else "1", LEDGER_UNITS)
-    if kind == "yen":
-        return _integer("1000", LEDGER_UNITS)
-    if kind == "bool":
-        return _bool
-    if kind == "ratio":
-        return _ratio
-    if kind == "choice":
-        if column.key == "support_type":
-            # Types are settings data: an unknown one goes through, the fee rules name the schedule's types.
-            return _support_type_reader(column, settings)
-        return _choice(column)
-    if column.key.endswith("_id"):
-        return _identifier
-    return display
 
 
 # --------------------------------------------------------------------------------------------
@@ -692,78 +443,6 @@ def _nest(data: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# The workbook
-# --------------------------------------------------------------------------------------------
-
-class _Values:
-    """Rows of a sheet as lists of values: python-calamine, or openpyxl when calamine cannot read the file."""
-
-    def __init__(self, data: bytes, name: str):
-        import python_calamine
-
-        self._data = data
-        self._name = name
-        self._openpyxl = None
-        try:
-            self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self.titles = list(self._calamine.sheet_names)
-        except Exception:  # calamine refuses some packages other writers produce; openpyxl may read them
-            self._calamine = None
-            self._openpyxl = self._open_openpyxl()
-            self.titles = list(self._openpyxl.sheetnames)
-
-    def _open_openpyxl(self):
-        import openpyxl
-
-        try:
-            return openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds on a damaged package
-            raise WorkbookUnusable(
-                f"{self._name} は壊れていて読めません（{type(exc).__name__}）。Excel で開けるか確認し、開けたら保存し直してください",
-                f"{self._name} is damaged and cannot be read ({type(exc).__name__}); check that Excel opens it "
-                "and save it again",
-            ) from None
-
-    def rows(self, title: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
-        """All rows from A1, and the merged ranges (0-based, inclusive)."""
-        if self._calamine is not None:
-            try:
-                sheet = self._calamine.get_sheet_by_name(title)
-                return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or [])
-            except Exception:  # a sheet calamine cannot parse: read it with openpyxl instead
-                self._openpyxl = self._openpyxl or self._open_openpyxl()
-        ws = self._openpyxl[title]
-        ws.reset_dimensions()
-        rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-        return rows, []  # read-only openpyxl does not expose merged ranges
-
-    def marks(self, title: str) -> _Marks:
-        """Formula and error cells found by openpyxl, for a sheet the byte scan could not place."""
-        import openpyxl
-
-        wb = openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=False)
-        try:
-            ws = wb[title]
-            ws.reset_dimensions()
-            marks = _Marks()
-            for row in ws.iter_rows(min_row=1, min_col=1):
-                for cell in row:
-                    if cell.data_type == "f":
-                        marks.formulas[(cell.row, cell.column - 1)] = str(cell.value)
-                    elif cell.data_type == "e":
-                        marks.errors[(cell.row, cell.column - 1)] = str(cell.value)
-            return marks
-        finally:
-            wb.close()
-
-    def close(self) -> None:
-        if self._calamine is not None:
-            self._calamine.close()
-        if self._openpyxl is not None:
-            self._openpyxl.close()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,11 @@ from typing import Any
 
 from ..domain.jpcalendar import add_months, grade_on, is_office_day, junior_high_start, school_year
 from ..domain.layout import CASES, CHILDREN, CONTACTS, STAFF, VISITS, SheetLayout
+from .vocabulary import (
+    SURNAMES, MEN, WOMEN, BOYS, GIRLS, STAFF_MEMBERS, HOME_MUNICIPALITY, IN_AREA, OUT_OF_AREA,
+    OTHER_PREFECTURES, NEIGHBOURHOODS, PLACE_KINDS, RATIOS, SUPPORT_TYPES, FREQUENCIES, EXTENSIONS, NOTES,
+    CONTENT, PARENT_REASONS, ORG_REASONS, TERMINATION_REASON, REDUCTION_REASON, WHO,
+)
 
 SAMPLE_CASES = 40
 SAMPLE_SEED = 1
@@ -128,54 +133,6 @@ DELIBERATE_MISTAKES: tuple[Mistake, ...] = (
     _shipped(394, "visit_date", "visit-before-contract"),
     _shipped(402, "case_id", "unknown-case-id"),
 )
-
-# --------------------------------------------------------------------------------------------------
-# Fictional vocabulary
-# --------------------------------------------------------------------------------------------------
-
-SURNAMES = (
-    "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "山口",
-    "松本", "井上", "木村", "林", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "山下", "中島", "前田",
-    "藤田", "小川", "岡田", "後藤", "長谷川", "村上", "近藤", "石井", "坂本", "遠藤", "青木", "藤井", "西村",
-    "福田", "太田", "三浦", "岡本", "松田", "中川", "中野", "原田", "竹内", "金子", "和田", "北川", "宮本",
-)
-MEN = ("健一", "大輔", "拓也", "翔太", "直樹", "誠", "剛", "浩二", "亮", "和也", "哲也", "洋平", "智之", "雄介",
-       "隆", "達也", "慎一", "修", "昌平", "康弘")
-WOMEN = ("美咲", "由美", "恵", "陽子", "彩", "真由美", "愛", "麻衣", "裕子", "香織", "千尋", "明美", "沙織",
-         "智子", "奈々", "理恵", "友美", "聡子", "瞳", "舞")
-BOYS = ("陽翔", "蓮", "湊", "悠真", "大和", "樹", "颯太", "蒼", "律", "朝陽", "結翔", "悠人", "奏太", "陸",
-        "大翔", "湊斗", "新", "伊吹")
-GIRLS = ("結愛", "陽葵", "凛", "芽依", "紬", "葵", "莉子", "結菜", "杏", "心春", "咲良", "美桜", "澪", "花",
-         "さくら", "七海", "一花", "陽菜")
-STAFF_MEMBERS = (("山田 花子", True), ("北村 恵子", True), ("森 由紀", True), ("中西 誠", True),
-                 ("松井 和子", True), ("坂井 直子", True), ("東 義男", False))
-HOME_MUNICIPALITY = "金沢市"
-IN_AREA = ("白山市", "野々市市", "能美市", "かほく市", "津幡町", "内灘町")
-OUT_OF_AREA = ("小松市", "七尾市", "加賀市", "羽咋市")
-OTHER_PREFECTURES = ("富山県富山市", "福井県福井市", "岐阜県岐阜市", "東京都練馬区", "大阪府吹田市")
-NEIGHBOURHOODS = ("ひばり", "みどり", "さくら", "あおぞら", "こもれび", "ともしび", "わかば", "つばさ", "すみれ",
-                  "かがやき", "ひまわり", "せせらぎ")
-PLACE_KINDS = (("children_centre", 40), ("kids_plaza", 25), ("public_facility", 20), ("office", 10), ("other", 5))
-RATIOS = (("1:1", 55), (None, 12), ("60:40", 8), ("40:60", 6), ("1:0", 7), ("0:1", 2), ("2:1", 5), ("7:3", 5))
-SUPPORT_TYPES = (("coordination", 20), ("handover", 35), ("accompanied", 45))
-FREQUENCIES = (("月1回", 65), ("2か月に1回", 20), ("月2回", 15))
-EXTENSIONS = ((30, 40), (60, 35), (90, 15), (120, 10))
-NOTES = ("父は平日夜のみ連絡可", "受け渡し時は父母が顔を合わせないよう時間差を設ける", "母の希望で連絡はメールのみ",
-         "子どもが人見知りのため初回は短めに", "きょうだいの学校行事の多い月は日程を早めに調整")
-CONTENT = {
-    "accompanied": ("児童館で工作とボール遊び。和やかに過ごした", "公園で鬼ごっこ。子どもは終始笑顔",
-                    "室内でボードゲーム。次回やりたいことを子どもが話した", "昼食を一緒にとり、学校の話をした",
-                    "絵本の読み聞かせと折り紙。落ち着いて過ごした"),
-    "handover": ("受け渡し・返還とも時間どおり。特記事項なし", "受け渡し時に子どもが少し緊張。返還時は落ち着いていた",
-                 "返還が10分遅れ（事前に連絡あり）", "受け渡し・返還とも順調。子どもは楽しかったと話した"),
-    "coordination": ("日程と場所を調整し、前日に父母へ確認の連絡", "メールで日程を調整。前日に確認済み",
-                     "場所の変更を調整し、父母の了承を得た"),
-}
-PARENT_REASONS = ("子どもの発熱のため中止（{who}から連絡）", "{who}の仕事の都合で中止", "子どもの学校行事と重なり中止（{who}から連絡）")
-ORG_REASONS = ("大雪のため団体の判断で中止", "担当支援員の急病のため中止（団体都合）", "台風接近のため団体の判断で中止")
-TERMINATION_REASON = "受け渡し時に相手方へ威圧的な言動があったため援助を中止（利用規約による）"
-REDUCTION_REASON = "経済的困窮（事前相談により減額）"
-WHO = {"father": "父", "mother": "母"}
 
 # Case indices (mod 40) that carry a scenario every sample shows, whatever its size; the rest is random.
 _OUT_OF_AREA_SLOTS = (8, 17, 30)

@@ -73,7 +73,7 @@ def _template_check(template_version: str | None, *, lite: bool = False) -> Chec
                      t("記録がありません（古い台帳か、別のブック）", "not recorded (an old ledger, or another workbook)"),
                      t("xlsbridge template upgrade で最新のテンプレートに移してください",
                        "move it to the current template with xlsbridge template upgrade"))
-    from ..io.upgrade import version_key
+    from ..io.template_history import version_key
 
     current = template_version == TEMPLATE_VERSION
     mine, ours = version_key(template_version), version_key(TEMPLATE_VERSION)

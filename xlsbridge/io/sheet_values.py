@@ -1,0 +1,155 @@
+"""A sheet's values and its formula and error cells: python-calamine, openpyxl where calamine cannot, and
+a byte scan of the sheet XML for ``<f>`` and ``t="e"`` cells."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import WorkbookUnusable
+from .xlsx.cells import column_offset as _column_index
+
+
+_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s>/])")
+_FORMULA_TEXT = re.compile(rb"[^>]*?(?:/>|>([^<]*)<)")  # used with .match at the <f tag's end
+_ERROR_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+
+
+@dataclass
+class _Marks:
+    """Formula and error cells of one sheet, by (excel row, 0-based column)."""
+
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    complete: bool = True  # False: a formula or error cell had no r="…"; openpyxl places them instead
+
+
+def _scan_marks(xml: bytes) -> _Marks:
+    """Find formula and error cells with byte searches (nothing to do in a sheet that has none)."""
+    marks = _Marks()
+    for m in _FORMULA.finditer(xml):
+        ref = _cell_ref_before(xml, m.start())
+        if ref is None:
+            marks.complete = False
+            continue
+        text = _FORMULA_TEXT.match(xml, m.end())
+        formula = html.unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1) else ""
+        marks.formulas[ref] = f"={formula}" if formula else "=…"
+    pos = xml.find(b't="e"')
+    while pos != -1:
+        start = xml.rfind(b"<", 0, pos)
+        if _CELL_TAG.match(xml, start):
+            ref_match = _REF.search(xml, start, pos)
+            if ref_match is None:
+                marks.complete = False
+            else:
+                ref = (int(ref_match.group(2)), _column_index(ref_match.group(1).decode()))
+                marks.errors[ref] = _error_text(xml, pos)
+        pos = xml.find(b't="e"', pos + 5)
+    return marks
+
+
+def _error_text(xml: bytes, pos: int) -> str:
+    """The cached error (``#N/A``…) of the <c t="e"> whose start tag contains ``pos``."""
+    tag_end = xml.find(b">", pos)
+    if tag_end == -1 or xml[tag_end - 1:tag_end] == b"/":
+        return "#N/A"  # an error cell without its cached text
+    close = _CELL_END.search(xml, tag_end)
+    value = _ERROR_VALUE.search(xml, tag_end, close.start() if close else len(xml))
+    return value.group(1).decode("utf-8", "replace") if value else "#N/A"
+
+
+def _cell_ref_before(xml: bytes, pos: int) -> tuple[int, int] | None:
+    """The r="B7" of the <c> element an <f> at ``pos`` belongs to."""
+    start = xml.rfind(b"<", 0, pos)
+    while start != -1 and not _CELL_TAG.match(xml, start):
+        start = xml.rfind(b"<", 0, start)
+        if pos - start > 4096:
+            return None
+    if start == -1:
+        return None
+    end = xml.find(b">", start)
+    m = _REF.search(xml, start, end + 1)
+    if m is None:
+        return None
+    return int(m.group(2)), _column_index(m.group(1).decode())
+
+
+# --------------------------------------------------------------------------------------------
+# The workbook
+# --------------------------------------------------------------------------------------------
+
+class _Values:
+    """Rows of a sheet as lists of values: python-calamine, or openpyxl when calamine cannot read the file."""
+
+    def __init__(self, data: bytes, name: str):
+        import python_calamine
+
+        self._data = data
+        self._name = name
+        self._openpyxl = None
+        try:
+            self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.titles = list(self._calamine.sheet_names)
+        except Exception:  # calamine refuses some packages other writers produce; openpyxl may read them
+            self._calamine = None
+            self._openpyxl = self._open_openpyxl()
+            self.titles = list(self._openpyxl.sheetnames)
+
+    def _open_openpyxl(self):
+        import openpyxl
+
+        try:
+            return openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a damaged package
+            raise WorkbookUnusable(
+                f"{self._name} は壊れていて読めません（{type(exc).__name__}）。Excel で開けるか確認し、開けたら保存し直してください",
+                f"{self._name} is damaged and cannot be read ({type(exc).__name__}); check that Excel opens it "
+                "and save it again",
+            ) from None
+
+    def rows(self, title: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+        """All rows from A1, and the merged ranges (0-based, inclusive)."""
+        if self._calamine is not None:
+            try:
+                sheet = self._calamine.get_sheet_by_name(title)
+                return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or [])
+            except Exception:  # a sheet calamine cannot parse: read it with openpyxl instead
+                self._openpyxl = self._openpyxl or self._open_openpyxl()
+        ws = self._openpyxl[title]
+        ws.reset_dimensions()
+        rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        return rows, []  # read-only openpyxl does not expose merged ranges
+
+    def marks(self, title: str) -> _Marks:
+        """Formula and error cells found by openpyxl, for a sheet the byte scan could not place."""
+        import openpyxl
+
+        wb = openpyxl.load_workbook(io.BytesIO(self._data), read_only=True, data_only=False)
+        try:
+            ws = wb[title]
+            ws.reset_dimensions()
+            marks = _Marks()
+            for row in ws.iter_rows(min_row=1, min_col=1):
+                for cell in row:
+                    if cell.data_type == "f":
+                        marks.formulas[(cell.row, cell.column - 1)] = str(cell.value)
+                    elif cell.data_type == "e":
+                        marks.errors[(cell.row, cell.column - 1)] = str(cell.value)
+            return marks
+        finally:
+            wb.close()
+
+    def close(self) -> None:
+        if self._calamine is not None:
+            self._calamine.close()
+        if self._openpyxl is not None:
+            self._openpyxl.close()
+
+
