@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.ledger_builder import WEK, address, check, clean_child, clean_spec, clean_visit, codes, found
 
 from xlsbridge.domain.layout import CASES, CHILDREN, VISITS
@@ -210,3 +213,39 @@ def test_fees_leave_a_case_with_a_reduction_over_the_fee_unpriced(tmp_path):
     result = compute_fees(read, date(2025, 6, 30))
     assert [vp.breakdown for vp in result.prices] == [None, None]
     assert computed_values(result.prices[0], read)["fee.breakdown"] == f"未計算: {address(C, 'reduction', 2)}（減額が料金を超える）を直してください"
+
+
+def test_a_renewal_count_past_2200_is_a_finding_not_a_crash(tmp_path):
+    # Both signed 2025-03-25, 12-month terms.  Term n runs 2025-03-25 + n years to the day before
+    # 2025-03-25 + (n + 1) years: term 174 ends 2200-03-24 (inside 2200), term 175 would end 2201-03-24.
+    # (max_renewals: months to the end of 2200 = (2200 − 2025) × 12 + (12 − 3) = 2,109; 2,109 // 12 − 1 = 174.)
+    ok = clean_spec()
+    ok.cases[0]["renewals"] = 174
+    assert "renewals-implausible" not in codes(check(tmp_path / "a.xlsx", ok))
+    for renewals in (175, 7974, 10**12):  # 7974 ran the calendar past 9999 (fuzz); 10**12 looped per term
+        bad = clean_spec()
+        bad.cases[0]["renewals"] = renewals
+        report = check(tmp_path / f"b{renewals}.xlsx", bad)
+        assert ("renewals-implausible", address(C, "renewals", 2)) in found(report)
+        item = next(i for i in report.items if i.code == "renewals-implausible")
+        assert "最大 174 回" in item.message and "2200年" in item.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.dates(date(2000, 1, 1), date(2100, 12, 31)), months=st.integers(1, 36),
+       renewals=st.integers(-2, 40), offset=st.integers(-40, 40 * 36 * 31))
+def test_term_on_is_the_term_whose_days_hold_the_day(start, months, renewals, offset):
+    # term_on finds the term directly; the definition walks the terms one by one.
+    from datetime import timedelta
+
+    from xlsbridge.domain.contracts import renewals_counted, term, term_on
+    from xlsbridge.domain.ledger import Case
+    from xlsbridge.domain.settings import Rules
+
+    rules = Rules(contract_months=months)
+    case = Case.model_validate({"row": 2, "case_id": "K-1", "renewals": renewals,
+                                "father": {"contract_date": start}, "mother": {"contract_date": start}})
+    day = start + timedelta(days=offset)
+    walked = next((t for n in range(renewals_counted(case, rules) + 1)
+                   if (t := term(start, n, rules)).start <= day <= t.end), None) if day >= start else None
+    assert term_on(case, day, rules) == walked

@@ -23,10 +23,28 @@ class Term:
     end: date  # last day covered
 
 
+# Terms are counted only up to this year: a renewal count that reaches past it is a typing slip
+# (rules/contracts.py reports it), and the calendar ends at 9999.
+LAST_TERM_YEAR = 2200
+
+
 def term(start: date, number: int, rules: Rules) -> Term:
     begin = add_months(start, rules.contract_months * number)
     end = add_months(start, rules.contract_months * (number + 1)) - timedelta(days=1)
     return Term(number, begin, end)
+
+
+def max_renewals(start: date, rules: Rules) -> int:
+    """The most renewals whose term ends by the end of LAST_TERM_YEAR."""
+    months = (LAST_TERM_YEAR - start.year) * 12 + (12 - start.month)
+    return max(months // rules.contract_months - 1, 0)
+
+
+def renewals_counted(case: Case, rules: Rules) -> int:
+    """The case's 更新回数 as the terms count it: never below 0, never past LAST_TERM_YEAR."""
+    start = case.both_signed_on()
+    renewals = max(case.renewals, 0)
+    return renewals if start is None else min(renewals, max_renewals(start, rules))
 
 
 def current_term(case: Case, rules: Rules) -> Term | None:
@@ -34,7 +52,7 @@ def current_term(case: Case, rules: Rules) -> Term | None:
     start = case.both_signed_on()
     if start is None:
         return None
-    return term(start, max(case.renewals, 0), rules)
+    return term(start, renewals_counted(case, rules), rules)
 
 
 def term_on(case: Case, day: date, rules: Rules) -> Term | None:
@@ -42,10 +60,15 @@ def term_on(case: Case, day: date, rules: Rules) -> Term | None:
     start = case.both_signed_on()
     if start is None or day < start:
         return None
-    for n in range(max(case.renewals, 0) + 1):
-        t = term(start, n, rules)
-        if t.start <= day <= t.end:
-            return t
+    last = renewals_counted(case, rules)
+    # The term number is the whole contract periods between the two months, give or take one
+    # (a term that starts on the 31st starts on the month's last day in shorter months).
+    guess = ((day.year - start.year) * 12 + day.month - start.month) // rules.contract_months
+    for n in (guess - 1, guess, guess + 1):
+        if 0 <= n <= last:
+            t = term(start, n, rules)
+            if t.start <= day <= t.end:
+                return t
     return None
 
 

@@ -328,7 +328,7 @@ def dated_charges(case: Case, settings: Settings) -> list[tuple[date, str, Paren
     """(day, kind, parent, yen) of every charge outside the visits: kind one of :data:`CHARGE_KINDS`
     or "case_deposit" (the parent's part of the case deposit, on the day the second parent signed).
     Each under the schedule in force on its day; zero amounts are left out."""
-    from .contracts import term
+    from .contracts import renewals_counted, term
     from .pricing import schedule_on
 
     out: list[tuple[date, str, Parent, int]] = []
@@ -344,7 +344,7 @@ def dated_charges(case: Case, settings: Settings) -> list[tuple[date, str, Paren
                 out.append((rec.contract_date, "deposit", p, s.contract.deposit))
     start = case.both_signed_on()
     if start is not None:
-        for n in range(1, max(case.renewals, 0) + 1):
+        for n in range(1, renewals_counted(case, settings.rules) + 1):
             day = term(start, n, settings.rules).start
             s = schedule_on(settings, day)
             for p in PARENTS:

@@ -26,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     contracts.written_agreement,
     contracts.contract_dates,
     contracts.pre_consultations,
+    contracts.renewal_count,
     contracts.renewal_children,
     contracts.case_support_type,
     contracts.reductions,

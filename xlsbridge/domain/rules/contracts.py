@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from ..contracts import contract_end, excluded_at, term
+from ..contracts import LAST_TERM_YEAR, contract_end, excluded_at, max_renewals, renewals_counted, term
 from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..ledger import Case, Child, Ledger, Visit
 from ..ledger_fees import pricing_fields
@@ -126,7 +126,7 @@ def first_exclusion(case: Case, child: Child, rules: Rules) -> tuple[date, tuple
     start = case.both_signed_on()
     if start is None:
         return None
-    for n in range(1, max(case.renewals, 0) + 1):
+    for n in range(1, renewals_counted(case, rules) + 1):
         renewal = term(start, n, rules).start
         reason = excluded_at(child, renewal, rules)
         if reason is not None:
@@ -144,6 +144,28 @@ register(
         description_en="At renewal a child who has become a junior-high student (or, with renewal_exclusion = age, is exit_age or older) is no longer covered.",
     ),
 )
+
+
+register(
+    FindingType(
+        code="renewals-implausible", severity=ERROR, source="Contracts and eligibility",
+        name_ja="更新回数が多すぎる", name_en="Too many renewals",
+        template_ja="更新回数 {value} 回では契約期間が{year}年を超えます（最大 {most} 回）。更新回数を確認してください",
+        template_en="{value} renewals would run the contract past {year} (at most {most}); check the renewal count",
+        description_ja="契約期間は契約月数ごとに更新される。更新回数が多すぎて契約期間が2200年を超えるのは入力の誤り。",
+        description_en="A term lasts the contract months and is renewed one at a time; a renewal count that runs the "
+                       "contract past 2200 is a typing slip.",
+    ),
+)
+
+
+def renewal_count(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
+    """更新回数 within reason: the terms it counts end by LAST_TERM_YEAR."""
+    for case in ledger.cases:
+        start = case.both_signed_on()
+        if start is not None and case.renewals > (most := max_renewals(start, settings.rules)):
+            yield finding("renewals-implausible", CASES_SHEET, case.row, "renewals", str(case.renewals),
+                          case.case_id, year=LAST_TERM_YEAR, most=most)
 
 
 def renewal_children(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
