@@ -22,7 +22,7 @@ Example:
               help="Put back backup number N of the list (1 = newest), or the backup with this file name. "
                    "Written like every update: refused while the ledger is open in Excel, under the lock, "
                    "with a backup of the current ledger first.")
-def backups(ledger, choice):
+def backups(ledger: Path, choice: str | None) -> None:
     """List the backups xlsbridge kept of LEDGER (folder xlsbridge_backup beside it), or restore one.
 
     Every in-place write (fees, flags, plan, report --sheet) first copies the ledger there, unless

@@ -35,7 +35,8 @@ Example:
 @click.option("--cache", "cache", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where downloaded wheels are kept between runs (default ~/.cache/xlsbridge/wheelhouse).")
 @click.option("--force", is_flag=True, help="Replace the folder if it is not empty.")
-def bundle(out, settings_path, install_dir, wheel, wheelhouse, cache, force):
+def bundle(out: Path, settings_path: Path | None, install_dir: str, wheel: Path | None, wheelhouse: Path | None,
+           cache: Path | None, force: bool) -> None:
     """Write what staff PCs need into one folder, with a Japanese install guide and an offline installer.
 
     \b

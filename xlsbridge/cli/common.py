@@ -6,11 +6,15 @@ Kept light (click and the standard library only) because every command imports i
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import UserError
 from ..i18n import t
+
+if TYPE_CHECKING:
+    from ..services.ledger_writes import LedgerUpdate
 
 
 def run_cli(group: click.Group) -> int:
@@ -65,7 +69,8 @@ class DateType(click.ParamType):
 
     name = "DATE"
 
-    def convert(self, value, param, ctx):  # type: ignore[override]
+    def convert(self, value: Any, param: click.Parameter | None,  # type: ignore[override]
+                ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
         from ..domain.jpcalendar import DateParseError, parse_date
@@ -87,7 +92,8 @@ class DateType(click.ParamType):
 class DateTimeType(click.ParamType):
     name = "DATETIME"
 
-    def convert(self, value, param, ctx):  # type: ignore[override]
+    def convert(self, value: Any, param: click.Parameter | None,  # type: ignore[override]
+                ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
         from ..domain.jpcalendar import DateParseError, parse_datetime
@@ -107,7 +113,8 @@ class DateTimeType(click.ParamType):
         return moment
 
 
-def _in_years(day: date, kind: click.ParamType, param, ctx) -> date:
+def _in_years(day: date, kind: click.ParamType, param: click.Parameter | None,
+              ctx: click.Context | None) -> date:
     """A date option between 1900 and 2200 (the ledger's range): 9999-12-01 has no next year."""
     from ..io.codecs import FIRST_YEAR, LAST_YEAR
 
@@ -172,7 +179,7 @@ def _nearest_option(exc: click.NoSuchOption) -> str | None:
     return near[0] if near else None
 
 
-def report_backup(update, err: bool = False) -> None:
+def report_backup(update: LedgerUpdate, err: bool = False) -> None:
     """Name the backup an in-place write just made (every message that made one names it)."""
     if update.unchanged:
         click.echo(t("変更はありません。台帳は書き換えていません（バックアップも作っていません）",

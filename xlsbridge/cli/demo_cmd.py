@@ -17,7 +17,7 @@ Example:
 )
 @click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("xlsbridge-demo"),
               show_default=True, help="Folder for the demo's files (created if missing; its sample files are replaced).")
-def demo(folder):
+def demo(folder: Path) -> None:
     """Run validate, fees, flags and plan on a fresh copy of the sample ledger.
 
     The sample holds about 40 fictional cases over two years (every support type, members, agreed

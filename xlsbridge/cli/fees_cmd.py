@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..i18n import t
 from .common import report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
+
+if TYPE_CHECKING:
+    from ..io.sinks import Written
+    from ..services.fees import FeesResult
 
 
 @click.command(
@@ -26,7 +32,8 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
-def fees(ledger, out, dry_run, force, as_of, password_env):
+def fees(ledger: Path, out: Path | None, dry_run: bool, force: bool, as_of: date | None,
+         password_env: str | None) -> None:
     """Price every visit of LEDGER with the fee schedule in its settings sheet.
 
     Fills the computed columns of 面会記録 (基本料金 … 返金額, 内訳) and redraws the 料金集計 sheet
@@ -58,7 +65,7 @@ def fees(ledger, out, dry_run, force, as_of, password_env):
     report_backup(update)
 
 
-def _report(result) -> None:
+def _report(result: FeesResult) -> None:
     if not result.prices:
         click.echo(t("面会記録に面会がまだありません（計算するものはありません）", "no visits in 面会記録 yet (nothing to price)"))
     elif result.unpriced:
@@ -79,7 +86,7 @@ def _report(result) -> None:
                      f"{low} cases with a deposit running low (料金集計, by case)"))
 
 
-def _report_dry_run(written) -> None:
+def _report_dry_run(written: Written) -> None:
     click.echo(t(f"変更されるセル: {written.changed}（--dry-run: 何も書き込んでいません）",
                  f"cells that would change: {written.changed} (--dry-run: nothing written)"))
     for change in written.changes[:40]:
@@ -88,6 +95,6 @@ def _report_dry_run(written) -> None:
         click.echo(t(f"  …ほか {written.changed - 40} セル", f"  … and {written.changed - 40} more cells"))
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     return "（空）" if value in (None, "") else str(value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -33,7 +34,8 @@ Example:
               help="Write the ledger with the 期限・年齢 sheet to this new file instead of updating it in place.")
 @force_option
 @password_write_option
-def flags(ledger, as_of, within, fmt, write, out, force, password_env):
+def flags(ledger: Path, as_of: date | None, within: int, fmt: str, write: bool, out: Path | None, force: bool,
+          password_env: str | None) -> None:
     """List what needs action soon in LEDGER.
 
     \b

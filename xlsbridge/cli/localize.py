@@ -14,6 +14,7 @@ Only click and the standard library: every run imports this.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import click
 
@@ -24,7 +25,7 @@ LANG_ENV = "XLSBRIDGE_LANG"
 LANGS = ("ja", "en")
 
 
-def lang_from(argv: list[str], environ=os.environ) -> str:
+def lang_from(argv: list[str], environ: Mapping[str, str] = os.environ) -> str:
     """The language of this run: the last ``--lang`` on the line, else XLSBRIDGE_LANG, else ja."""
     given: str | None = None
     for i, arg in enumerate(argv):
@@ -46,7 +47,7 @@ def lang_from(argv: list[str], environ=os.environ) -> str:
     return env or "ja"
 
 
-def _lang_callback(ctx: click.Context, param: click.Parameter, value):
+def _lang_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None:  # given on the line: already applied by lang_from(), applied again for direct calls
         set_lang(value)
         path = " ".join(["xlsbridge", *ctx.command_path.split()[1:]])

@@ -56,7 +56,7 @@ class LazyGroup(click.Group):
 
         return localize(getattr(module, cmd_name), f"xlsbridge {cmd_name}")
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
         """An unknown command is one line naming the nearest one (valdate → validate)."""
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:

@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import click
 
@@ -13,10 +14,12 @@ from ..errors import UserError
 from ..i18n import t
 from .common import DATE
 
+F = TypeVar("F", bound=Callable[..., Any])  # a click command function, returned decorated
+
 PASSWORD_ENV = "XLSBRIDGE_PASSWORD"
 
 
-def as_of_option(f):
+def as_of_option(f: F) -> F:
     return click.option("--as-of", "as_of", type=DATE, default=None,
                         help="Treat this date as today (default: today). Same spellings as the ledger: 2026-03-01, R8.3.1 …")(f)
 
@@ -27,18 +30,18 @@ _PASSWORD_HELP = ("Name of an environment variable holding the password of an en
                   "password is asked once at the terminal (not shown as you type).")
 
 
-def password_option(f):
+def password_option(f: F) -> F:
     """For commands that only read the ledger: nothing is written, so nothing is encrypted again."""
     return click.option("--password-env", "password_env", metavar="VAR", help=_PASSWORD_HELP)(f)
 
 
-def password_write_option(f):
+def password_write_option(f: F) -> F:
     """For commands that write the ledger back: it stays encrypted with the same password."""
     return click.option("--password-env", "password_env", metavar="VAR",
                         help=_PASSWORD_HELP + " The ledger written back is encrypted again with the same password.")(f)
 
 
-def force_option(f):
+def force_option(f: F) -> F:
     return click.option("--force", is_flag=True, help="Overwrite --out if it exists (without it an existing file is refused).")(f)
 
 

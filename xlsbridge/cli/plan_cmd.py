@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..i18n import t
 from .common import report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
+
+if TYPE_CHECKING:
+    from ..domain.plan import PlanSheet
 
 
 @click.command(
@@ -28,7 +33,8 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
-def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
+def plan(ledger: Path, case_id: str | None, all_active: bool, out: Path | None, pdf: bool, force: bool,
+         as_of: date | None, password_env: str | None) -> None:
     """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.
 
     The items follow the official form in order: 申込日, 事前相談日, 申請者 and 相手方 (父・母,
@@ -74,7 +80,7 @@ def plan(ledger, case_id, all_active, out, pdf, force, as_of, password_env):
         _pdf(plans, target if out is not None else None, ledger)
 
 
-def _pdf(plans, workbook: Path | None, ledger: Path) -> None:
+def _pdf(plans: list[PlanSheet], workbook: Path | None, ledger: Path) -> None:
     import tempfile
 
     from ..io.pdf import convert_to_pdf

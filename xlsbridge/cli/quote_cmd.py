@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -53,8 +54,10 @@ Example:
               help="Take the fee schedule and area table from this ledger (.xlsx) or organisation file (.toml) "
                    "instead of the shipped WEK schedule.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with integer yen fields.")
-def quote(support_type, visit_date, children, extension, duration, municipality, member, ratio, reduction,
-          cancelled_at, cancelled_by, extra_adults, costs, visiting_parent, settings_path, as_json):
+def quote(support_type: str, visit_date: date, children: int, extension: int, duration: int | None,
+          municipality: str | None, member: str, ratio: str, reduction: int, cancelled_at: datetime | None,
+          cancelled_by: str | None, extra_adults: int, costs: int, visiting_parent: str | None,
+          settings_path: Path | None, as_json: bool) -> None:
     """Price one visit under the fee schedule in force on its date, itemised.
 
     Shows base fee, extra-child add-on, extension, out-of-area transport, member discount,

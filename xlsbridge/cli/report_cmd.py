@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -33,7 +34,8 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
-def report(ledger, start, end, fmt, sheet, out, force, as_of, password_env):
+def report(ledger: Path, start: date, end: date, fmt: str, sheet: bool, out: Path | None, force: bool,
+           as_of: date | None, password_env: str | None) -> None:
     """Count what the organisation did in a period: the figures grant and activity reports ask for.
 
     \b

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -27,7 +28,7 @@ Example:
               help="Around when the first applications come in; the records are written as of 23 months later.")
 @click.option("--no-mistakes", is_flag=True, help="Leave out the deliberate mistakes (a ledger that validates clean).")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
-def sample(cases, seed, out, start, no_mistakes, force):
+def sample(cases: int, seed: int, out: Path, start: date, no_mistakes: bool, force: bool) -> None:
     """Write a ledger workbook with fictional but realistic records (WEK fee schedule).
 
     Cases over two years with every support type, members and non-members, agreed ratios, out-of-area

@@ -18,7 +18,7 @@ Example:
   xlsbridge template new 案件台帳.xlsx --settings 団体設定.toml
 """
 )
-def settings():
+def settings() -> None:
     """The organisation's settings as a TOML file: fee schedules, areas, rules, holidays, plan form.
 
     The same settings live in a ledger's 設定 and 区域 sheets. `export` writes them as a commented
@@ -40,7 +40,8 @@ Example:
 @click.option("--shipped", metavar="NAME",
               help="Export a profile shipped with xlsbridge instead (wek, example-tokyo, example-flat, example-city).")
 @password_option
-def export(source, out, force, shipped, password_env):
+def export(source: Path | None, out: Path | None, force: bool, shipped: str | None,
+           password_env: str | None) -> None:
     """Write the settings of SOURCE (a ledger .xlsx, or a .toml to tidy) as a commented TOML file.
 
     Every key is written, in a fixed order, with the 設定 sheet's label beside it, so two exports
@@ -81,7 +82,7 @@ Example:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @password_option
 @click.pass_context
-def check(ctx, path, password_env):
+def check(ctx: click.Context, path: Path, password_env: str | None) -> None:
     """Check an organisation file (.toml) or a ledger's 設定 / 区域 sheets and say what is wrong.
 
     A .toml is checked whole: every problem is listed with its line and its key (e.g. "45行目

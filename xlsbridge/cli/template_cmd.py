@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ Example:
   xlsbridge template upgrade 古い台帳.xlsx --out 新しい台帳.xlsx   # carry a ledger into this version
 """
 )
-def template():
+def template() -> None:
     """The ledger template (案件台帳): sheets, tables, drop-downs and the settings sheets.
 
     `new` writes an empty ledger; `upgrade` carries an existing ledger, with all its data, into the
@@ -45,7 +46,7 @@ Example:
               help="What the ledger's xlwings Lite requirements.txt installs as xlsbridge: a requirement "
                    "(default: xlsbridge==this version, from PyPI) or the https URL of the wheel the admin "
                    "publishes (see docs/excel-lite.md).")
-def new(path, settings_path, force, lite_package):
+def new(path: Path, settings_path: Path | None, force: bool, lite_package: str | None) -> None:
     """Write an empty ledger workbook to PATH.
 
     Sheets 使い方, ケース, 連絡先, 子ども, 面会記録, 支援員, 設定, 区域: each record sheet is an Excel
@@ -93,7 +94,8 @@ Example:
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 @as_of_option
 @password_write_option
-def upgrade(ledger, out, settings_path, force, as_of, password_env):
+def upgrade(ledger: Path, out: Path, settings_path: Path | None, force: bool, as_of: date | None,
+            password_env: str | None) -> None:
     """Carry LEDGER, with all its data, into the current template version.
 
     The version the ledger was built from is read from the workbook (設定 sheet, defined name), or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -37,7 +38,7 @@ Example:
 @as_of_option
 @password_option
 @click.pass_context
-def validate(ctx: click.Context, ledger: Path, fmt: str, as_of, annotate_out: Path | None, force: bool,
+def validate(ctx: click.Context, ledger: Path, fmt: str, as_of: date | None, annotate_out: Path | None, force: bool,
              password_env: str | None) -> None:
     """Check the entries of a case ledger (案件台帳) and list what to fix, cell by cell.
 
