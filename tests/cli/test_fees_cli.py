@@ -198,7 +198,7 @@ def test_out_must_not_be_the_ledger(tmp_path):
     assert ledger.read_bytes() == SAMPLE.read_bytes()
 
 
-def _rules17_ledger(tmp_path: Path) -> tuple[Path, dt.date]:
+def _rules17_ledger(tmp_path: Path, **first_visit) -> tuple[Path, dt.date]:
     """The fictional profile of tests/domain/test_pricing_rules17.py with a second schedule before it:
     "2024年度" to 2025-03-31, "2025年度" from 2025-04-01 (same amounts).  Case C-001, both parents
     members, 1:1, the mother lives with the child; pre-consultations 2025-03-10 / 03-12, contracts
@@ -218,6 +218,7 @@ def _rules17_ledger(tmp_path: Path) -> tuple[Path, dt.date]:
                                place="ほしの市こども広場")
                    for i, (day, status) in enumerate([(dt.date(2025, 4, 12), "held"), (dt.date(2025, 5, 10), "held"),
                                                       (dt.date(2025, 7, 12), "planned")], start=1)]
+    spec.visits[0].update(first_visit)
     ledger = tmp_path / "台帳.xlsx"
     write_ledger(ledger, spec)
     return ledger, SPEC_DAY
@@ -271,3 +272,30 @@ def test_report_counts_the_charges_outside_the_visits(tmp_path):
     assert report.total.charges == march.charges and report.total.billed == 20400
     assert "面会以外: 事前面談料 10,000円、契約料 0円、更新料 0円、預り金（返金する） 0円、ケース預り金 50,000円" \
         in render_text(report)
+
+
+def test_extra_adults_and_actual_costs_are_ledger_columns(tmp_path):
+    # Template 1.1: 面会記録 › 大人追加(人) 1 and 実費(円) 601.  付き添い型 10,000 + 1 × 1,500 = 11,500 →
+    # 5,750 each; insurance 200 → 100 each; costs 601 half each, the odd yen to the father: 301 / 300.
+    # Father 5,750 + 100 + 301 = 6,151, mother 6,150, total 12,301
+    ledger, day = _rules17_ledger(tmp_path, extra_adults=1, costs=601)
+    out = tmp_path / "priced.xlsx"
+    result = run("fees", str(ledger), "--out", str(out), "--as-of", day.isoformat())
+    assert result.exit_code == 0, result.output
+    row = fee_row(out, 2)
+    assert (row["father_share"], row["mother_share"], row["total"]) == (6151, 6150, 12301)
+    assert row["breakdown"] == "［2025年度］ 付き添い型 10,000 + 大人追加 1,500 + 保険料 200 + 実費 601 = 12,301円"
+
+
+def test_a_ledger_without_the_new_columns_reads_them_as_none(tmp_path):
+    # a 1.0 ledger has no 大人追加(人) / 実費(円): no finding about them, the visits priced as before
+    from tests.ledger_builder import clean_spec, write_ledger
+    from xlsbridge.domain.layout import VISITS as V
+    from xlsbridge.io.reader import read_ledger
+
+    path = tmp_path / "old.xlsx"
+    keys = [c.key for c in V.columns if c.key not in ("extra_adults", "costs")]
+    write_ledger(path, clean_spec(), columns={V.name: keys})
+    read = read_ledger(path)
+    assert not [f for f in read.findings if f.code == "column-missing"]
+    assert {(v.extra_adults, v.costs) for v in read.ledger.visits} == {(0, 0)}

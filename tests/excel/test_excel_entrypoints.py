@@ -153,7 +153,7 @@ def test_the_live_book_reads_like_the_file(sample_wb):
     assert live.ledger == from_file.ledger
     assert live.findings == from_file.findings
     assert live.cells == from_file.cells
-    assert live.ledger.template_version == "1.0"
+    assert live.ledger.template_version == "1.1"
 
 
 def test_cell_value_turns_excel_day_zero_back_into_times_and_durations():
@@ -651,7 +651,7 @@ def test_self_check_matching_versions(sample_wb):
     assert f"✓ アドインと Python パッケージの版: アドイン {__version__} / パッケージ {__version__}" in text
     assert f"✓ xlsbridge: {__version__}" in text and f"✓ xlwings: {xw.__version__}" in text
     assert sys.executable in text  # the interpreter xlwings started
-    assert "✓ 台帳のテンプレート版: 台帳 1.0 / 最新 1.0" in text
+    assert "✓ 台帳のテンプレート版: 台帳 1.1 / 最新 1.1" in text
     assert "LibreOffice（PDF 作成用）" in text
     assert "xlsbridge addin install" not in text
     assert xp.actions(book)[-1]["args"][1] == "xlsbridge 自己診断"

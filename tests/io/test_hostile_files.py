@@ -63,7 +63,7 @@ CASES = {
                                      ["ZIP 爆弾", "同じデータ"], None),
     "20000-parts": (lambda b, s: H.many_members(b), ["部品が多すぎます", "20,0"], None),
     "encrypted-zip-entries": (lambda b, s: H.encrypted_zip_entries(b), ["暗号化または未対応"], None),
-    "cell-at-row-1048576": (lambda b, s: H.million_rows_cell(b, V), ["1,048,576 行", "AE1048576", "Ctrl+End"], None),
+    "cell-at-row-1048576": (lambda b, s: H.million_rows_cell(b, V), ["1,048,576 行", "AG1048576", "Ctrl+End"], None),
     "cell-at-column-XFD": (lambda b, s: H.wide_cell(b, V), ["XFD400", "16,384 列"], None),
     "malformed-sheet-xml": (lambda b, s: H.malformed_sheet(b, V), [f"シート「{V}」は壊れていて読めません"], None),
     "not-a-zip": (lambda b, s: H.not_a_zip(), ["Excel ブック（.xlsx）ではありません"], None),

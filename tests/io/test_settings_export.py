@@ -65,7 +65,7 @@ def test_every_profile_is_shipped_and_distinct():
 
 def test_a_ledgers_settings_round_trip(tmp_path):
     settings, version = read_ledger_settings(SAMPLE)
-    assert version.version == "1.0"
+    assert version.version == "1.1"
     assert load(settings_to_toml(settings)) == settings
     # Another organisation's settings, written into a ledger's sheets and read back from the file.
     spec = clean_spec()

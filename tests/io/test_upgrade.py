@@ -332,7 +332,7 @@ def test_renamed_headers_land_under_todays_names(tmp_path):
     assert cases.extra == ["連絡メモ日"]
     visits = next(s for s in report.sheets if s.sheet == VISITS.name)
     assert ("延長", "延長(分)") in visits.renamed and ("キャンセル連絡日時", "中止連絡日時") in visits.renamed
-    assert visits.added == ["父入金日", "母入金日"]
+    assert visits.added == ["父入金日", "母入金日", "大人追加(人)", "実費(円)"]  # 1.0 and 1.1 columns
     assert "減額(計算)" in visits.recomputed
     ws = new[CASES.name]
     headers = [c.value for c in ws[1]]
@@ -443,7 +443,7 @@ def test_version_is_recognised(tmp_path, version):
 
 
 def test_version_recognised_with_staff_columns_and_the_sample_is_current():
-    assert ledger_version(SAMPLE).version == "1.0" and ledger_version(SAMPLE).recorded
+    assert ledger_version(SAMPLE).version == "1.1" and ledger_version(SAMPLE).recorded
     headers = {s.title: [h for _, h in s.columns] + ["独自の列"] for s in past_version("0.9").sheets}
     assert detect_version(headers, None).version == "0.9"
     assert detect_version({"Sheet1": ["a"]}, None).version is None

@@ -168,7 +168,7 @@ def test_self_check_in_lite_names_pyodide_and_the_template(results):
     _, theirs = _run(results, "sample:self_check")
     text = theirs["printed"]
     assert "Pyodide 314.0.8" in text and "xlsbridge" in text and "xlwings: 0.37.8" in text
-    assert "台帳 1.0 / 最新 1.0" in text
+    assert "台帳 1.1 / 最新 1.1" in text
     assert "LibreOffice" not in text  # nothing a Lite user could act on
 
 

@@ -139,7 +139,7 @@ def test_guide_follows_the_install_folder():
 def test_doctor_on_the_sample_has_no_problem():
     code, out, _ = xlsbridge("doctor", str(SAMPLE))
     assert code == 0, out
-    assert f"✓ 台帳のテンプレート版: 台帳 1.0 / 最新 {TEMPLATE_VERSION}" in out or "△ 台帳のテンプレート版" in out
+    assert f"✓ 台帳のテンプレート版: 台帳 {TEMPLATE_VERSION} / 最新 {TEMPLATE_VERSION}" in out or "△ 台帳のテンプレート版" in out
     assert "✓ 台帳 案件台帳サンプル.xlsx: 読めます（ケース 40 件、面会 483 件）" in out
     assert out.splitlines()[-1].startswith("問題 0 件")
 

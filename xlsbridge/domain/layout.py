@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,15 @@ VISITS = SheetLayout(
         Column("father_paid", "父入金日", "date"),
         Column("mother_paid", "母入金日", "date"),
     )
-    + FEE_COLUMNS,
+    + FEE_COLUMNS
+    + (
+        # Template 1.1, after the computed columns so every earlier column keeps its letter; a ledger
+        # without them reads them as none (io/reader.py _MAY_BE_ABSENT).
+        Column("extra_adults", "大人追加(人)", "int", aliases=("大人追加", "大人追加（人）"), width=9,
+               help_ja="付き添う大人が基本料金に含む1人より多いとき、その人数（料金表の大人追加(円)×人数）"),
+        Column("costs", "実費(円)", "yen", aliases=("実費", "実費（円）"), width=9,
+               help_ja="入場料・ガソリン代・部屋代など、この面会で実際にかかった費用（料金表の実費の負担で分けます）"),
+    ),
 )
 
 STAFF = SheetLayout(

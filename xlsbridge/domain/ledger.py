@@ -102,6 +102,8 @@ class Visit(_Record):
     content: str | None = None
     father_paid: date | None = None
     mother_paid: date | None = None
+    extra_adults: int = 0  # accompanying adults beyond the one the fee includes (template 1.1)
+    costs: int = 0  # actual costs of the visit, yen (template 1.1)
 
     def duration_minutes(self) -> int | None:
         """Booked time without the extension, when both times are known."""

@@ -62,7 +62,8 @@ from .reader_cells import _blank, _CellError, _reader, display
 READ_SHEETS: tuple[SheetLayout, ...] = (CASES, CHILDREN, VISITS, STAFF)
 _MODELS = {CASES.name: Case, CHILDREN.name: Child, VISITS.name: Visit, STAFF.name: StaffMember}
 # Optional columns whose absence is normal (older ledgers do not record payments).
-_MAY_BE_ABSENT = frozenset({(VISITS.name, "father_paid"), (VISITS.name, "mother_paid")})
+_MAY_BE_ABSENT = frozenset({(VISITS.name, "father_paid"), (VISITS.name, "mother_paid"),
+                            (VISITS.name, "extra_adults"), (VISITS.name, "costs")})  # template 1.1: none
 EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
     "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",

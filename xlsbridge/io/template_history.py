@@ -99,6 +99,7 @@ _VISITS_FEES_10 = (
     ("fee.refund", "返金額"), ("fee.breakdown", "内訳"),
 )
 _STAFF_10 = (("name", "氏名"), ("active", "在籍"))
+_VISITS_ADDED_11 = (("extra_adults", "大人追加(人)"), ("costs", "実費(円)"))
 
 # Every template version xlsbridge has shipped, oldest first.  A version's entry is written when it
 # ships and never changed afterwards: the upgrade recognises old ledgers by it.
@@ -150,6 +151,22 @@ KNOWN_VERSIONS: tuple[PastVersion, ...] = (
         instructions=True,
         summary_ja="Excel の表（テーブル）、支援員シート、見直し予定日・入金日・支払期限・返金額の列",
         summary_en="Excel tables, the staff sheet, review date, payment dates, due date and refund columns",
+    ),
+    PastVersion(
+        version="1.1",
+        released="2026-12",
+        sheets=(
+            PastSheet("ケース", CASES.name, _CASES_10),
+            PastSheet("連絡先", CONTACTS.name, _CONTACTS_09),
+            PastSheet("子ども", CHILDREN.name, _CHILDREN_09),
+            PastSheet("面会記録", VISITS.name, _VISITS_INPUT_10 + _VISITS_FEES_10 + _VISITS_ADDED_11),
+            PastSheet("支援員", STAFF.name, _STAFF_10),
+        ),
+        settings_sheets=True,
+        tables=True,
+        instructions=True,
+        summary_ja="面会記録に大人追加(人)・実費(円)の列（料金表の大人追加・実費の負担で計算）",
+        summary_en="面会記録 gains 大人追加(人) and 実費(円) (priced by the schedule's extra-adult fee and costs rule)",
     ),
 )
 
