@@ -22,7 +22,7 @@ Option Explicit
 
 Public Const XLSBRIDGE_ADDIN_VERSION = "@XLSBRIDGE_ADDIN_VERSION@"
 Private Const MESSAGE_TITLE = "xlsbridge"
-Private Const ASK_ADMIN = "管理者に、配布フォルダの install.cmd をこの PC でもう一度実行してもらってください。"
+Private Const ASK_ADMIN = "管理者に、配布フォルダーの install.cmd をこの PC でもう一度実行してもらってください。"
 
 ' Button 入力チェック: check the entries of the active ledger.
 Public Sub OnCheckEntries(control As IRibbonControl)

@@ -322,7 +322,7 @@ def test_the_xlwings_module_is_the_installed_custom_addin_flavour_with_its_own_c
     assert [new for _, new in changed[2:]] == [
         '    MsgBox "xlsbridge: Excel から Python を呼び出す準備ができていません。管理者に、この Mac で「xlsbridge addin '
         'install」を実行してもらってください。", vbCritical, "xlsbridge"',
-        '            MsgBox "xlsbridge: Python が見つかりません。管理者に、配布フォルダの install.cmd をこの PC でもう一度'
+        '            MsgBox "xlsbridge: Python が見つかりません。管理者に、配布フォルダーの install.cmd をこの PC でもう一度'
         '実行してもらってください。", vbCritical, "xlsbridge"',
     ]
     assert changed[:2] == [

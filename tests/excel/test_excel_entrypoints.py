@@ -616,7 +616,7 @@ def test_plans_go_beside_the_ledger_or_into_documents(monkeypatch, tmp_path):
     monkeypatch.setenv("XLSBRIDGE_OUTPUT_DIR", str(tmp_path / "missing"))
     with pytest.raises(Exception) as exc:
         ep.output_folder(SimpleNamespace(fullname="x.xlsx"))
-    assert "保存先フォルダ（XLSBRIDGE_OUTPUT_DIR）がありません" in str(exc.value)
+    assert "保存先フォルダー（XLSBRIDGE_OUTPUT_DIR）がありません" in str(exc.value)
 
 
 def test_plan_file_names():

@@ -106,7 +106,7 @@ def test_out_onto_a_pipe_or_a_device_is_refused(ledger, tmp_path):
 def test_out_is_checked_before_the_work(ledger, tmp_path):
     cases = {
         str(tmp_path / "x.csv"): "ファイル名は .xlsx、.xlsm で終えてください",
-        str(tmp_path / "ない" / "x.xlsx"): "出力先のフォルダがありません",
+        str(tmp_path / "ない" / "x.xlsx"): "出力先のフォルダーがありません",
         str(ledger): "元の台帳と別のファイル名",
     }
     existing = tmp_path / "前回.xlsx"

@@ -154,7 +154,7 @@ def test_devices_pipes_and_folders_are_refused_without_blocking(tmp_path):
     fifo = tmp_path / "pipe.xlsx"
     os.mkfifo(fifo)  # open() on a FIFO with no writer would block for ever
     for target, words in ((fifo, ["通常のファイルではありません"]), (Path("/dev/zero"), ["通常のファイルではありません"]),
-                          (tmp_path, ["フォルダです"]), (tmp_path / "無い.xlsx", ["ありません"])):
+                          (tmp_path, ["フォルダーです"]), (tmp_path / "無い.xlsx", ["ありません"])):
         run = H.run_bounded("validate", str(target), memory_mb=MEMORY_CAP_MB, timeout=20)
         assert run.code == 2, (target, run.stderr)
         _one_japanese_line(run.stderr, words)

@@ -171,7 +171,7 @@ _XLWINGS_EDITS = (
      'MsgBox "xlsbridge: Excel から Python を呼び出す準備ができていません。管理者に、この Mac で'
      '「xlsbridge addin install」を実行してもらってください。", vbCritical, "xlsbridge"'),
     ('MsgBox "Could not find Interpreter!", vbCritical',
-     'MsgBox "xlsbridge: Python が見つかりません。管理者に、配布フォルダの install.cmd をこの PC で'
+     'MsgBox "xlsbridge: Python が見つかりません。管理者に、配布フォルダーの install.cmd をこの PC で'
      'もう一度実行してもらってください。", vbCritical, "xlsbridge"'),
 )
 

@@ -29,7 +29,7 @@ from ..i18n import t
 from .book import XwBook
 
 ENTRY_POINTS = ("check_entries", "compute_fees", "check_deadlines", "make_plan", "make_all_plans", "self_check")
-ASK_ADMIN = ("管理者に、配布フォルダの install.cmd をこの PC でもう一度実行してもらってください。",
+ASK_ADMIN = ("管理者に、配布フォルダーの install.cmd をこの PC でもう一度実行してもらってください。",
              "ask your admin to run install.cmd of the bundle on this PC again.")
 
 

@@ -316,7 +316,7 @@ def _write_plans(book: XwBook, read: LedgerRead, case_id: str | None, day: date,
         atomic_write(target, lambda tmp: tmp.write_bytes(save_in_memory(wb)))  # no sheet via a temp file
     except OSError as exc:
         raise UserError(f"計画書を保存できませんでした（{type(exc).__name__}）。保存先: {folder}\n"
-                        "フォルダに書き込めるか確かめるか、管理者に XLSBRIDGE_OUTPUT_DIR で保存先を指定してもらってください",
+                        "フォルダーに書き込めるか確かめるか、管理者に XLSBRIDGE_OUTPUT_DIR で保存先を指定してもらってください",
                         f"could not save the plan ({type(exc).__name__}) in {folder}; check that the folder is "
                         "writable, or ask your admin to set XLSBRIDGE_OUTPUT_DIR") from None
     _open_in_excel(book, target)
@@ -332,7 +332,7 @@ def output_folder(book: XwBook) -> Path:
     if override:
         folder = Path(override).expanduser()
         if not folder.is_dir():
-            raise UserError(f"保存先フォルダ（XLSBRIDGE_OUTPUT_DIR）がありません: {folder}",
+            raise UserError(f"保存先フォルダー（XLSBRIDGE_OUTPUT_DIR）がありません: {folder}",
                             f"the output folder (XLSBRIDGE_OUTPUT_DIR) does not exist: {folder}")
         return folder
     with contextlib.suppress(Exception):

@@ -94,16 +94,16 @@ def refuse_unwritable(path: Path, *, what: str = "台帳", what_en: str = "ledge
     except OSError as exc:
         raise UserError(f"{name} を確認できません（{exc.strerror}）", f"cannot check {name} ({exc.strerror})") from None
     if mode is not None and not stat.S_ISREG(mode):
-        raise UserError(f"{name} は通常のファイルではないので書き込みません（デバイス・パイプ・フォルダなど）。別のファイル名を指定してください",
+        raise UserError(f"{name} は通常のファイルではないので書き込みません（デバイス・パイプ・フォルダーなど）。別のファイル名を指定してください",
                         f"{name} is not a regular file (a device, pipe or folder); it is not written; give another file name")
     if mode is not None and _no_write_permission(path):
         raise UserError(f"{what} {name} は読み取り専用なので書き込みません。書き込んでよいときは読み取り専用を外してから実行してください",
                         f"the {what_en} {name} is read-only and is not written; clear read-only first if it may be changed")
     folder = path.parent
     if not folder.is_dir():
-        raise UserError(f"出力先のフォルダがありません: {folder}", f"output folder does not exist: {folder}")
+        raise UserError(f"出力先のフォルダーがありません: {folder}", f"output folder does not exist: {folder}")
     if not os.access(folder, os.W_OK | os.X_OK) or _no_write_permission(folder):
-        raise UserError(f"フォルダ {folder} に書き込む権限がありません（{name} を保存できません）",
+        raise UserError(f"フォルダー {folder} に書き込む権限がありません（{name} を保存できません）",
                         f"no permission to write in the folder {folder} (cannot save {name})")
 
 
@@ -359,7 +359,7 @@ def disk_error(exc: OSError, path: Path) -> UserError:
         return UserError(f"ディスクに空きがないため {name} を保存できません。空きを作ってからもう一度実行してください（台帳は変更していません）",
                          f"the disk is full, so {name} cannot be saved; free some space and run again (the ledger is unchanged)")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return UserError(f"{name} を保存する権限がありません（フォルダが読み取り専用です）。台帳は変更していません",
+        return UserError(f"{name} を保存する権限がありません（フォルダーが読み取り専用です）。台帳は変更していません",
                          f"no permission to save {name} (the folder is read-only); the ledger is unchanged")
     return UserError(f"{name} を保存できません（{exc.strerror or type(exc).__name__}）。台帳は変更していません",
                      f"cannot save {name} ({exc.strerror or type(exc).__name__}); the ledger is unchanged")

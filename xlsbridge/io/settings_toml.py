@@ -40,7 +40,7 @@ def load_settings_toml(path: Path) -> Settings:
     except FileNotFoundError:
         raise UserError(f"設定ファイルがありません: {path}", f"settings file not found: {path}") from None
     except IsADirectoryError:
-        raise UserError(f"{path.name} はフォルダです。団体設定ファイル (.toml) を指定してください",
+        raise UserError(f"{path.name} はフォルダーです。団体設定ファイル (.toml) を指定してください",
                         f"{path.name} is a folder; give the organisation file (.toml)") from None
     except UnicodeDecodeError:
         raise UserError(f"設定ファイル {path.name} を読めません。UTF-8 で保存してください",

@@ -45,7 +45,7 @@ class Bundle:
     organisation: str = ""
 
     def render(self) -> str:
-        lines = [t(f"配布フォルダを作りました: {self.folder}（{self.organisation}）",
+        lines = [t(f"配布フォルダーを作りました: {self.folder}（{self.organisation}）",
                    f"wrote the bundle: {self.folder} ({self.organisation})")]
         wheels = [f for f in self.files if f[0].startswith(WHEELHOUSE + "/")]
         for name, size, _ in self.files:
@@ -90,12 +90,12 @@ def make_bundle(out: Path, settings: Settings, *, wheelhouse: Path, settings_tex
     check_home(install_dir)
     wheels = check_wheelhouse(wheelhouse)
     if out.exists() and not out.is_dir():
-        raise UserError(f"{out} はファイルです。配布用のフォルダ名を指定してください", f"{out} is a file; give a folder name")
+        raise UserError(f"{out} はファイルです。配布用のフォルダー名を指定してください", f"{out} is a file; give a folder name")
     if out.exists() and any(out.iterdir()) and not force:
-        raise UserError(f"フォルダ {out} は空ではありません。作り直すときは --force を付けてください",
+        raise UserError(f"フォルダー {out} は空ではありません。作り直すときは --force を付けてください",
                         f"the folder {out} is not empty; add --force to replace it")
     if not out.parent.exists():
-        raise UserError(f"出力先のフォルダがありません: {out.parent}", f"output folder does not exist: {out.parent}")
+        raise UserError(f"出力先のフォルダーがありません: {out.parent}", f"output folder does not exist: {out.parent}")
 
     stage = Path(tempfile.mkdtemp(prefix=".xlsbridge-bundle-", dir=out.parent))
     try:
@@ -140,7 +140,7 @@ def install_guide(organisation: str, install_dir: str = WINDOWS_HOME, wheel_coun
 xlsbridge {__version__} / この手順は職員の PC（Windows）を準備する人のためのものです。
 インターネットにつながっていない PC でも、この手順どおりに入ります。
 
-■ このフォルダの中身
+■ このフォルダーの中身
   install.cmd               インストーラー（ダブルクリックで実行します）
   wheelhouse                xlsbridge と必要なパッケージ一式（{wheel_count} 個の .whl。インターネット不要）
   xlsbridge.xlam            Excel のアドイン（install.cmd が入れるものと同じ。控え）
@@ -163,7 +163,7 @@ xlsbridge {__version__} / この手順は職員の PC（Windows）を準備す�
   Microsoft Store の Python は Excel から起動できないため、install.cmd が使いません。
 
 ■ 3. install.cmd を実行する
-  Excel をすべて閉じ、このフォルダの install.cmd をダブルクリックします。次のことを順に行い、
+  Excel をすべて閉じ、このフォルダーの install.cmd をダブルクリックします。次のことを順に行い、
   それぞれ日本語で表示します（数分かかります。インターネットは使いません）。
     [1/5] Python {versions} を探します
     [2/5] {install_dir} に xlsbridge 専用の Python 環境（venv）を作ります

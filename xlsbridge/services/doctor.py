@@ -51,7 +51,7 @@ def diagnose(*, addin_version: str | None = None, template_version: str | None =
             t("アドインと Python パッケージの版", "add-in vs package version"), "ok" if same else "problem",
             t(f"アドイン {addin_version} / パッケージ {__version__}", f"add-in {addin_version} / package {__version__}"),
             "" if same else t("Excel をすべて閉じ、この Python で xlsbridge addin install を実行して、この版のアドインを"
-                              "入れ直してください（管理者は配布フォルダの install.cmd をもう一度実行しても直せます）",
+                              "入れ直してください（管理者は配布フォルダーの install.cmd をもう一度実行しても直せます）",
                               "quit Excel and run xlsbridge addin install with this Python to install the add-in of "
                               "this version (or run install.cmd of the bundle again)")))
     if xlwings_vba_version is not None:
@@ -294,7 +294,7 @@ def _xlwings_vba(vba_version: str) -> Check:
                  "ok" if same else "problem",
                  t(f"アドイン {vba_version} / パッケージ {package}", f"add-in {vba_version} / package {package}"),
                  "" if same else t(f"python -m pip install xlwings=={vba_version} で版を合わせるか、"
-                                   "管理者に配布フォルダの install.cmd をもう一度実行してもらってください",
+                                   "管理者に配布フォルダーの install.cmd をもう一度実行してもらってください",
                                    f"run python -m pip install xlwings=={vba_version}, or run install.cmd of the "
                                    "bundle again"))
 

@@ -106,10 +106,10 @@ def load_workbook_bytes(path: Path, password: str | None = None) -> bytes:
                 f"{name} is too large (over {_mb(MAX_FILE_BYTES)}); give the ledger file",
             )
     except FileNotFoundError:
-        raise WorkbookUnusable(f"台帳ファイルがありません: {name}（フォルダとファイル名を確認してください）",
+        raise WorkbookUnusable(f"台帳ファイルがありません: {name}（フォルダーとファイル名を確認してください）",
                         f"ledger file not found: {name} (check the folder and the file name)") from None
     except IsADirectoryError:
-        raise WorkbookUnusable(f"{name} はフォルダです。台帳ファイル（.xlsx）を指定してください",
+        raise WorkbookUnusable(f"{name} はフォルダーです。台帳ファイル（.xlsx）を指定してください",
                         f"{name} is a folder; give the ledger file (.xlsx)") from None
     except PermissionError:
         raise WorkbookUnusable(f"台帳ファイル {name} を読む権限がありません",
