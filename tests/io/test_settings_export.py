@@ -318,3 +318,23 @@ def test_plan_command_uses_the_ledgers_plan_profile(tmp_path):
     # clean_child born 2018-05-10 → the March 31 after turning 15 in school year 2033: 2034-03-31.
     assert rows["11. 対象年齢"] == "15歳に達した年度末まで（1人目 令和16年3月31日まで）"
     assert "12. 支援経過" in rows
+
+
+def test_check_refuses_transport_without_areas_in_a_file_and_a_ledger(tmp_path):
+    # WEK's types charge transport; without [[areas]] no visit could be priced (every place unknown)
+    text = shipped_text("wek")
+    no_areas = text[:text.index("[[areas]]")]
+    path = tmp_path / "no-areas.toml"
+    path.write_text(no_areas, encoding="utf-8")
+    code, out, _ = xlsbridge("settings", "check", str(path))
+    first = out.decode("utf-8").splitlines()[0]
+    assert code == 1 and first.startswith("✗ no-areas.toml ") and "行目 schedules[1].support_types[" in first
+    assert "区域表" in first
+    # the same settings in a ledger: the 区域 sheet's first row is named
+    ledger = write_ledger(tmp_path / "台帳.xlsx", clean_spec())
+    wb = openpyxl.load_workbook(ledger)
+    areas = wb["区域"]
+    areas.delete_rows(2, areas.max_row)
+    wb.save(ledger)
+    code, out, _ = xlsbridge("settings", "check", str(ledger))
+    assert code == 1 and out.decode("utf-8").startswith("✗ 区域!A2: 区域表")
