@@ -591,13 +591,15 @@ def test_plan_styles_are_the_same_in_a_new_workbook_and_in_the_ledger(sample):
     """Styles are made once per workbook and copied: a plan drawn into the ledger (whose workbook has
     many styles already) must look exactly like one drawn into a new workbook."""
     from xlsbridge.io.reader import read_ledger
-    from xlsbridge.services.plan import add_plan_sheets, plans_for, plans_workbook, select_cases
+    from xlsbridge.io.sinks import OpenpyxlSink
+    from xlsbridge.services.outputs import write_plans
+    from xlsbridge.services.plan import plans_for, plans_workbook, select_cases
 
     read = read_ledger(SAMPLE)
     plans = plans_for(read, select_cases(read, "K-0022", False), AS_OF)
     fresh = plans_workbook(plans).worksheets[0]
     ledger = load(sample)
-    add_plan_sheets(ledger, plans)
+    write_plans(OpenpyxlSink(ledger), plans)
     drawn = ledger[fresh.title]
     assert sorted(map(str, drawn.merged_cells.ranges)) == sorted(map(str, fresh.merged_cells.ranges))
     for row in fresh.iter_rows(min_row=1, max_row=fresh.max_row, max_col=8):
@@ -623,12 +625,14 @@ def test_plans_written_a_sheet_at_a_time_make_the_same_package(sample):
     services.plan.plans_workbook writes (core.xml holds the time of writing)."""
     from xlsbridge.io.plan_sheet import plans_package
     from xlsbridge.io.reader import read_ledger
+    from xlsbridge.io.sinks import OpenpyxlSink
+    from xlsbridge.services.outputs import write_plans
     from xlsbridge.services.plan import plans_for, plans_workbook, select_cases
 
     read = read_ledger(SAMPLE)
     plans = plans_for(read, select_cases(read, None, True), AS_OF)
     # "X/1" and "X:1" (/ and : are not allowed in sheet names) give two sheets, 計画書_X／1 and
-    # 計画書_X：1; the same case drawn twice replaces the earlier and goes last, as add_plan_sheets does
+    # 計画書_X：1; the same case drawn twice replaces the earlier and goes last, as OpenpyxlSink.put_plan_sheets does
     plans = [*plans, dataclasses.replace(plans[0], case_id="X/1"), dataclasses.replace(plans[1], case_id="X:1"),
              dataclasses.replace(plans[1], case_id="X/1")]
     payload, names = plans_package(plans)

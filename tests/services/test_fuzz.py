@@ -146,8 +146,8 @@ def exercise(path: Path) -> str:
     from xlsbridge.services import validate as validate_service
     from xlsbridge.io.sinks import OpenpyxlSink
     from xlsbridge.services.fees import compute_fees
-    from xlsbridge.services.outputs import write_fees, write_flags
-    from xlsbridge.services.plan import add_plan_sheets, plans_for, select_cases
+    from xlsbridge.services.outputs import write_fees, write_flags, write_plans
+    from xlsbridge.services.plan import plans_for, select_cases
 
     try:
         read = read_ledger(path)
@@ -168,7 +168,7 @@ def exercise(path: Path) -> str:
         cases = select_cases(read, None, True)
     except UserError:
         cases = list(read.ledger.cases[:1])
-    add_plan_sheets(wb, plans_for(read, cases[:2], AS_OF))  # plan --out draws the same sheets into a new book
+    write_plans(OpenpyxlSink(wb), plans_for(read, cases[:2], AS_OF))  # plan --out draws the same sheets into a new book
     validate_service._mark(wb, report)  # what --annotate draws
     import importlib.util
 

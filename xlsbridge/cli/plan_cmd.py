@@ -49,7 +49,9 @@ def plan(ledger: Path, case_id: str | None, all_active: bool, out: Path | None, 
     from ..io.workbook_io import open_for_update
     from ..services.ledger_writes import ledger_update
     from ..io.plan_sheet import plans_package
-    from ..services.plan import add_plan_sheets, plans_for, select_cases
+    from ..io.sinks import OpenpyxlSink
+    from ..services.outputs import write_plans
+    from ..services.plan import plans_for, select_cases
 
     if bool(case_id) == bool(all_active):
         raise click.UsageError(t("--case ケースID か --all のどちらか一方を指定してください", "give either --case ID or --all"))
@@ -71,7 +73,7 @@ def plan(ledger: Path, case_id: str | None, all_active: bool, out: Path | None, 
             read = update.use(source).read()
             plans = plans_for(read, select_cases(read, case_id, all_active), day)
             wb = open_for_update(ledger, password, data=source.data)
-            names = add_plan_sheets(wb, plans)
+            names = write_plans(OpenpyxlSink(wb), plans)
             target = update.save(wb, password)
     click.echo(t(f"計画書 {len(names)} 件を作成しました: {target}（シート: {', '.join(names[:10])}{' …' if len(names) > 10 else ''}）",
                  f"drew {len(names)} plan sheet(s) in {target} ({', '.join(names[:10])}{' …' if len(names) > 10 else ''})"))

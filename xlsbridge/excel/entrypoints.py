@@ -298,9 +298,10 @@ def _write_plans(book: XwBook, read: LedgerRead, case_id: str | None, day: date,
 
     plans = plans_for(read, select_cases(read, case_id, case_id is None), day)
     if in_lite():
-        from .drawn_sheet import put_plan_sheets
+        from ..services.outputs import write_plans
+        from .sink import XlwingsSink
 
-        names, _skipped = put_plan_sheets(book, plans)
+        names = write_plans(XlwingsSink(book), plans)
         return names[0], len(names)
     from ..io.plan_sheet import plan_file_name
 

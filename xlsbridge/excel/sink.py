@@ -58,6 +58,7 @@ class XlwingsSink:
     def __init__(self, book: XwBook) -> None:
         self.book = book
         self.last_sheet: Any = None  # the sheet written last, for the entry point to show
+        self.skipped: list[str] = []  # formatting the client could not apply (plan sheets in Lite)
 
     def set_computed_columns(self, sheet: str, columns: Sequence[ComputedColumn], rows: Mapping[int, Sequence[Any]],
                              number_format: NumberFormat) -> None:
@@ -100,6 +101,14 @@ class XlwingsSink:
     def write_findings(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         header, *body = rows
         self.last_sheet = replace_sheet(self.book, name, [list(header), *[[excel_value(v) for v in r] for r in body]])
+
+    def put_plan_sheets(self, plans: Sequence[Any]) -> list[str]:
+        """Drawn by the same code as the files' plans (io/plan_sheet.py) and copied into the book;
+        ``skipped`` keeps the formatting the client could not apply."""
+        from .drawn_sheet import put_plan_sheets
+
+        names, self.skipped = put_plan_sheets(self.book, list(plans))
+        return names
 
 
 __all__ = ["XlwingsSink", "excel_value", "hyperlink_formula"]

@@ -7,7 +7,7 @@ Drawing is on openpyxl worksheets.  Each kind of cell style is built once per wo
 the other cells of that kind, and the form's merges are recorded directly: `plan --all` on a large
 ledger draws thousands of sheets, and building fonts and borders cell by cell was most of its time.
 A plan drawn INTO the ledger (`plan` without --out, usually one case) still loads and saves the whole
-ledger with openpyxl (services/plan.add_plan_sheets), unlike `fees` and `flags`, which patch the
+ledger with openpyxl (services/outputs.write_plans through io/sinks.OpenpyxlSink), unlike `fees` and `flags`, which patch the
 ledger file with io/xlsx: what openpyxl does not model in the ledger is lost on that path.
 """
 
@@ -255,7 +255,7 @@ def plan_file_name(case_id: str | None, day: date | None = None) -> str:
 
 def plan_sheet_names(plans: list[PlanSheet]) -> list[tuple[str, PlanSheet]]:
     """(sheet name, plan) in workbook order: a later plan whose name is taken replaces the earlier one
-    and goes last, as services/plan.add_plan_sheets does."""
+    and goes last, as io/sinks.OpenpyxlSink.put_plan_sheets does."""
     named: dict[str, PlanSheet] = {}
     for plan in plans:
         name = plan_sheet_name(plan.case_id)

@@ -78,6 +78,10 @@ class LedgerSink(Protocol):
     def write_findings(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         """Put the findings block (header row first; a ``Link`` where a cell jumps to another) on ``name``."""
 
+    def put_plan_sheets(self, plans: Sequence[Any]) -> list[str]:
+        """Each plan (domain/plan.PlanSheet) on its own sheet 計画書_<ケースID>, replacing an older one
+        of the same case; returns the sheet names."""
+
 
 # ------------------------------------------------------------------------------------------------
 # The patched package
@@ -122,6 +126,11 @@ class XlsxSink:
         from .xlsx import PatchUnsupported
 
         raise PatchUnsupported("the findings sheet is drawn with openpyxl")
+
+    def put_plan_sheets(self, plans: Sequence[Any]) -> list[str]:
+        from .xlsx import PatchUnsupported
+
+        raise PatchUnsupported("plan sheets are drawn with openpyxl")
 
     def save(self, *, dry_run: bool = False) -> Written:
         found = self.patch.dry_run() if dry_run else self.patch.save()
@@ -235,6 +244,19 @@ class OpenpyxlSink:
                 sheet.sheet_view.tabSelected = False
             ws.sheet_view.tabSelected = True
             self.wb.active = 0
+
+
+    def put_plan_sheets(self, plans: Sequence[Any]) -> list[str]:
+        from .plan_sheet import draw_plan, plan_sheet_name
+
+        names = []
+        for plan in plans:
+            name = plan_sheet_name(plan.case_id)
+            if name in self.wb.sheetnames:
+                del self.wb[name]
+            draw_plan(self.wb.create_sheet(name), plan)
+            names.append(name)
+        return names
 
 
 def _severity_labels() -> dict[str, str]:

@@ -159,5 +159,14 @@ def write_findings(sink: LedgerSink, report: Any, titles: Mapping[str, str] | No
     sink.write_findings(FINDINGS_SHEET, findings_rows(report, titles))
 
 
+# ------------------------------------------------------------------------------------------------
+# Plans: 計画書_<ケースID>
+# ------------------------------------------------------------------------------------------------
+
+def write_plans(sink: LedgerSink, plans: Any) -> list[str]:
+    """Each plan on its own sheet (replacing an older one of the same case); returns the sheet names."""
+    return sink.put_plan_sheets(list(plans))
+
+
 __all__ = ["DAY", "YEN", "fee_number_format", "findings_rows", "write_fee_columns", "write_fee_summary", "write_fees",
-           "write_findings", "write_flags", "write_ledger_file"]
+           "write_findings", "write_flags", "write_ledger_file", "write_plans"]

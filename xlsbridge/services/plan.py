@@ -30,20 +30,6 @@ def plans_for(read: LedgerRead, cases: list[Case], as_of: date) -> list[PlanShee
     return [build_plan(read.ledger, case, as_of, children_by_case=children, visits_by_case=visits) for case in cases]
 
 
-def add_plan_sheets(wb, plans: list[PlanSheet]) -> list[str]:
-    """Draw each plan on its own sheet (replacing an older one of the same case); returns sheet names."""
-    from ..io.plan_sheet import draw_plan, plan_sheet_name
-
-    names = []
-    for plan in plans:
-        name = plan_sheet_name(plan.case_id)
-        if name in wb.sheetnames:
-            del wb[name]
-        draw_plan(wb.create_sheet(name), plan)
-        names.append(name)
-    return names
-
-
 def plans_workbook(plans: list[PlanSheet]):
     """A new workbook holding only the plan sheets: nothing else of the ledger travels with it."""
     from openpyxl import Workbook
@@ -53,5 +39,8 @@ def plans_workbook(plans: list[PlanSheet]):
     wb = Workbook()
     use_ledger_font(wb)  # the ledger's one font, also in the cells the form leaves unstyled
     wb.remove(wb.active)
-    add_plan_sheets(wb, plans)
+    from ..io.sinks import OpenpyxlSink
+    from .outputs import write_plans
+
+    write_plans(OpenpyxlSink(wb), plans)
     return wb
