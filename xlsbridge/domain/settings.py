@@ -425,7 +425,7 @@ def settings_refusals(settings: Settings) -> list[tuple[tuple[Any, ...], str, st
                 st = schedule.support_types[charging[0]]
                 out.append((("schedules", i, "support_types", charging[0], "transport_applies"),
                             f"区域表（[[areas]]、区域シート）が空ですが、料金表「{schedule.name}」の{st.label_ja}は交通費を加算します。"
-                            "面会場所の市町村を区域表に書くか、交通費を加算しない（transport_applies = false）にしてください",
+                            "面会場所の市町村を区域表に書くか、交通費を加算しない（支援類型別料金の交通費 ×、TOML では transport_applies = false）にしてください",
                             f"the area table is empty but support type {st.key} of '{schedule.name}' charges transport; "
                             "list the municipalities or set transport_applies = false"))
                 break

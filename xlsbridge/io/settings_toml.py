@@ -528,7 +528,7 @@ def _sheet_comments() -> dict[str, str]:
             continue
         text = f"{col.header}: {col.help}" if col.help else col.header
         out.setdefault(f"schedules.support_types.{col.path.split('.')[0]}", text)
-    out["schedules.support_types.child_addon"] = "子ども加算（2人目以降）: kind none / fraction_of_base / fixed_per_child"
+    out["schedules.support_types.child_addon"] = "子ども加算（2人目以降）: kind none なし / fraction_of_base 基本料金の割合 / fixed_per_child 1人あたり定額"
     out["schedules.support_types.extension"] = "延長: 単位(分)・単価・上限(分)・単位未満・事前相談"
     out["schedules.cancellation.tiers"] = "キャンセル: 連絡の締切ごとの負担"
     out["schedules.cancellation.tiers.days_before"] = "締切: 面会日の何日前（1 = 前日）"
