@@ -371,3 +371,8 @@ def test_flat_example_case_statement_draws_the_deposit_down():
     assert s.left_after_planned == {"father": 1800, "mother": 1200} and s.low == ("father", "mother")
     # everything outside the visits the father pays: 2,000 + 3,000 + 18,000 = 23,000
     assert s.charged("father") == 23000
+    assert s.refund_due == {"father": 0, "mother": 0}  # the case still runs
+    # the case ends after the two held visits (the planned one dropped): 7,200 / 4,800 are refunded
+    ended = case.model_copy(update={"status": "closed"})
+    s = case_statement(ended, prices[:2], flat)
+    assert s.refund_due == {"father": 7200, "mother": 4800} and s.low == ()

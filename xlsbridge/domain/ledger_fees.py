@@ -285,6 +285,12 @@ class CaseStatement:
     planned: dict[Parent, int] = field(default_factory=lambda: {"father": 0, "mother": 0})
     warn_below: int = 0
     low: tuple[Parent, ...] = ()
+    ended: bool = False  # the case is closed or terminated: what is left is refunded
+
+    @property
+    def refund_due(self) -> dict[Parent, int]:
+        """What each parent gets back of the case deposit when the case has ended (0 while it runs)."""
+        return {p: max(0, self.left[p]) if self.ended else 0 for p in PARENTS}
 
     @property
     def left(self) -> dict[Parent, int]:
@@ -387,5 +393,6 @@ def case_statement(case: Case, prices: list[VisitPrice], settings: Settings) -> 
             target[p] += b.share(p) - refund
     warn = schedule.contract.deposit_warn_below
     after = {p: paid[p] - drawn[p] - planned[p] for p in PARENTS}
-    low = tuple(p for p in PARENTS if after[p] < max(warn, 0) or after[p] < 0)
-    return CaseStatement(case.case_id or "", charges, schedule.name, paid, drawn, planned, warn, low)
+    ended = case.status in ("closed", "terminated")
+    low = () if ended else tuple(p for p in PARENTS if after[p] < warn or after[p] < 0)
+    return CaseStatement(case.case_id or "", charges, schedule.name, paid, drawn, planned, warn, low, ended)

@@ -148,6 +148,11 @@ def _statement_cells(r, summary: FeeSummary, deposits: bool) -> list[Any]:
 def _deposit_note(statements) -> str:
     notes = []
     for s in statements:
+        if s.ended:
+            refund = s.refund_due
+            notes.append(t(f"終了: 預り金の残りを返金（父 {refund['father']:,}円、母 {refund['mother']:,}円）",
+                           f"ended: refund what is left (father {refund['father']:,} yen, mother {refund['mother']:,} yen)"))
+            continue
         after = s.left_after_planned
         for p in s.low:
             who = t("父", "father") if p == "father" else t("母", "mother")
