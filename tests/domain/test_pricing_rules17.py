@@ -376,3 +376,12 @@ def test_flat_example_case_statement_draws_the_deposit_down():
     ended = case.model_copy(update={"status": "closed"})
     s = case_statement(ended, prices[:2], flat)
     assert s.refund_due == {"father": 7200, "mother": 4800} and s.low == ()
+
+
+def test_a_place_listed_twice_names_the_line_of_the_second():
+    text = PROFILE + '\n[[areas]]\nmunicipality = "かわせみ市"\n'
+    settings, problems = check_settings_text(text, "twice.toml")
+    assert settings is None
+    line = len(text.splitlines())  # the second かわせみ市, on the last line
+    assert [(p.line, p.key) for p in problems] == [(line, "areas[3].municipality")]
+    assert "2回" in problems[0].ja
