@@ -64,68 +64,36 @@ def run_cli(group: click.Group) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-class DateType(click.ParamType):
-    """A date as staff write it: 2025-06-14, 2025/6/14, R7.6.14, 令和7年6月14日."""
+class _DayType(click.ParamType):
+    """A date, or a date and time, as staff write it (2025-06-14, 2025/6/14, R7.6.14, 令和7年6月14日),
+    read by io/codecs.py as the ledger's cells are, between the years a ledger holds."""
 
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None,  # type: ignore[override]
-                ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        from ..domain.jpcalendar import DateParseError, parse_date
-
-        try:
-            day = parse_date(value)
-        except DateParseError as exc:
-            if "impossible date" in str(exc):
-                self.fail(t(f"{str(value)[:40]} という日はありません（暦にない月日です）",
-                            f"{str(value)[:40]} is a day that does not exist (no such month or day)"), param, ctx)
-            self.fail(t(f"日付として読めません: {str(value)[:40]}（例 2025-06-14、R7.6.14）",
-                        f"not a date: {str(value)[:40]} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
-        except (OverflowError, ValueError):
-            self.fail(t(f"日付として読めません: {str(value)[:40]}（例 2025-06-14、R7.6.14）",
-                        f"not a date: {str(value)[:40]} (e.g. 2025-06-14, R7.6.14)"), param, ctx)
-        return _in_years(day, self, param, ctx)
-
-
-class DateTimeType(click.ParamType):
-    name = "DATETIME"
+    def __init__(self, name: str, kind: type, what: tuple[str, str], example: tuple[str, str]):
+        self.name, self.kind, self.what, self.example = name, kind, what, example
 
     def convert(self, value: Any, param: click.Parameter | None,  # type: ignore[override]
-                ctx: click.Context | None) -> datetime:
-        if isinstance(value, datetime):
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, self.kind):
             return value
-        from ..domain.jpcalendar import DateParseError, parse_datetime
+        from ..io.codecs import FIRST_YEAR, LAST_YEAR, OutOfRange, Unreadable, read_date, read_datetime
 
         try:
-            moment = parse_datetime(value)
-        except DateParseError as exc:
-            if "impossible date" in str(exc):
+            return (read_datetime if self.kind is datetime else read_date)(value)
+        except OutOfRange as exc:  # 9999-12-01 has no next year
+            day = exc.day.date() if isinstance(exc.day, datetime) else exc.day
+            self.fail(t(f"{FIRST_YEAR}年から{LAST_YEAR}年までの日付にしてください（指定: {day.isoformat()}）",
+                        f"give a date between the years {FIRST_YEAR} and {LAST_YEAR} (given: {day.isoformat()})"),
+                      param, ctx)
+        except Unreadable as exc:
+            if exc.reason == "no-such-day":
                 self.fail(t(f"{str(value)[:40]} という日はありません（暦にない月日です）",
                             f"{str(value)[:40]} is a day that does not exist (no such month or day)"), param, ctx)
-            self.fail(t(f"日時として読めません: {str(value)[:40]}（例 \"2025-06-13 11:30\"）",
-                        f"not a date and time: {str(value)[:40]} (e.g. \"2025-06-13 11:30\")"), param, ctx)
-        except (OverflowError, ValueError):
-            self.fail(t(f"日時として読めません: {str(value)[:40]}（例 \"2025-06-13 11:30\"）",
-                        f"not a date and time: {str(value)[:40]} (e.g. \"2025-06-13 11:30\")"), param, ctx)
-        _in_years(moment.date(), self, param, ctx)
-        return moment
+            self.fail(t(f"{self.what[0]}として読めません: {str(value)[:40]}（例 {self.example[0]}）",
+                        f"not a {self.what[1]}: {str(value)[:40]} (e.g. {self.example[1]})"), param, ctx)
 
 
-def _in_years(day: date, kind: click.ParamType, param: click.Parameter | None,
-              ctx: click.Context | None) -> date:
-    """A date option between 1900 and 2200 (the ledger's range): 9999-12-01 has no next year."""
-    from ..io.codecs import FIRST_YEAR, LAST_YEAR
-
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        kind.fail(t(f"{FIRST_YEAR}年から{LAST_YEAR}年までの日付にしてください（指定: {day.isoformat()}）",
-                    f"give a date between the years {FIRST_YEAR} and {LAST_YEAR} (given: {day.isoformat()})"), param, ctx)
-    return day
-
-
-DATE = DateType()
-DATETIME = DateTimeType()
+DATE = _DayType("DATE", date, ("日付", "date"), ("2025-06-14、R7.6.14", "2025-06-14, R7.6.14"))
+DATETIME = _DayType("DATETIME", datetime, ("日時", "date and time"), ('"2025-06-13 11:30"', '"2025-06-13 11:30"'))
 
 
 def usage_error_line(exc: click.UsageError) -> str:

@@ -126,14 +126,24 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 def _in_years(day: Any, value: Any) -> Any:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise Unreadable(value, "out-of-range")
+        raise OutOfRange(value, day)
     return day
+
+
+class OutOfRange(Unreadable):
+    """A date read from the cell, outside FIRST_YEAR..LAST_YEAR; ``day`` is what it read."""
+
+    def __init__(self, value: Any, day: Any):
+        super().__init__(value, "out-of-range")
+        self.day = day
 
 
 def _parsed(parse: Any, value: Any) -> Any:
     """``parse(value)`` within the years a ledger holds; why not, as ``Unreadable.reason``."""
     try:
         return _in_years(parse(value), value)
+    except OutOfRange:
+        raise
     except DateParseError as exc:
         raise Unreadable(value, "no-such-day" if "impossible date" in str(exc) else "unreadable") from None
     except (OverflowError, ValueError):
