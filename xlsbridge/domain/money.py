@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -73,6 +74,13 @@ class Ratio(BaseModel):
         return f"{fmt(self.father)}:{fmt(self.mother)}"
 
 
+@functools.lru_cache(maxsize=256)
+def _part(father: Fraction, mother: Fraction, parent: Parent) -> tuple[int, int]:
+    """``Ratio.part`` as (numerator, denominator): split runs once a visit and parent, over a few ratios."""
+    part = (father if parent == "father" else mother) / (father + mother)
+    return part.numerator, part.denominator
+
+
 def split(amount: int, ratio: Ratio, odd_yen_to: Parent) -> dict[Parent, int]:
     """Split ``amount`` yen by ``ratio``; the two parts always add up to ``amount``.
 
@@ -82,8 +90,8 @@ def split(amount: int, ratio: Ratio, odd_yen_to: Parent) -> dict[Parent, int]:
     if amount < 0:
         raise ValueError("amount must not be negative")
     other: Parent = "mother" if odd_yen_to == "father" else "father"
-    exact = amount * ratio.part(odd_yen_to)
-    taker = -((-exact.numerator) // exact.denominator)  # ceiling without floats
+    numerator, denominator = _part(ratio.father, ratio.mother, odd_yen_to)
+    taker = -((-amount * numerator) // denominator)  # ceiling of amount × part, without floats
     return {odd_yen_to: taker, other: amount - taker}
 
 
