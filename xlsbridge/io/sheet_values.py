@@ -33,7 +33,7 @@ class _Marks:
 def _scan_marks(xml: bytes) -> _Marks:
     """Find formula and error cells with byte searches (nothing to do in a sheet that has none)."""
     marks = _Marks()
-    for m in _FORMULA.finditer(xml):
+    for m in _formula_tags(xml):
         ref = _cell_ref_before(xml, m.start())
         if ref is None:
             marks.complete = False
@@ -41,8 +41,7 @@ def _scan_marks(xml: bytes) -> _Marks:
         text = _FORMULA_TEXT.match(xml, m.end())
         formula = html.unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1) else ""
         marks.formulas[ref] = f"={formula}" if formula else "=…"
-    pos = xml.find(b't="e"')
-    while pos != -1:
+    for pos in _error_cells(xml):
         start = xml.rfind(b"<", 0, pos)
         if _CELL_TAG.match(xml, start):
             ref_match = _REF.search(xml, start, pos)
@@ -51,8 +50,43 @@ def _scan_marks(xml: bytes) -> _Marks:
             else:
                 ref = (int(ref_match.group(2)), _column_index(ref_match.group(1).decode()))
                 marks.errors[ref] = _error_text(xml, pos)
-        pos = xml.find(b't="e"', pos + 5)
     return marks
+
+
+def _byte_positions(xml: bytes, byte: bytes):
+    """Where ``byte`` occurs: a one-byte search runs at memchr speed, and the letter looked for here
+    (``f``) is rare in a sheet's XML, whose text sits in the shared-string part."""
+    pos = xml.find(byte)
+    while pos != -1:
+        yield pos
+        pos = xml.find(byte, pos + 1)
+
+
+def _formula_tags(xml: bytes):
+    """``_FORMULA.finditer(xml)``, found faster: a formula tag holds ``<f`` (no prefix) or ``:f`` (the
+    prefix's colon; a prefix holds no ``<`` or ``:``), so only the ``<`` before those ``f`` are tried,
+    instead of the pattern at every ``<`` of the sheet."""
+    starts = []
+    for pos in _byte_positions(xml, b"f"):
+        before = xml[pos - 1:pos]
+        if before == b"<":
+            starts.append(pos - 1)
+        elif before == b":":
+            start = xml.rfind(b"<", 0, pos)
+            if start != -1:
+                starts.append(start)
+    for start in sorted(set(starts)):
+        m = _FORMULA.match(xml, start)
+        if m is not None:
+            yield m
+
+
+def _error_cells(xml: bytes):
+    """The positions of ``t="e"``, one after the other."""
+    pos = xml.find(b't="e"')
+    while pos != -1:
+        yield pos
+        pos = xml.find(b't="e"', pos + 5)
 
 
 def _error_text(xml: bytes, pos: int) -> str:
