@@ -550,3 +550,43 @@ def test_rows_missing_sheet(tmp_path):
     with pytest.raises(WorkbookUnusable) as info:
         read_ledger_rows(sheets, titles)
     assert "シート「面会記録」がありません" in info.value.ja
+
+
+# ------------------------------------------------------------------------------------------------
+# Records built without validation (reader._builder): exactly the models validation makes
+# ------------------------------------------------------------------------------------------------
+
+def _same_models(fast, slow) -> None:
+    for name in ("cases", "children", "visits", "staff"):
+        a, b = getattr(fast.ledger, name), getattr(slow.ledger, name)
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert x == y and repr(x) == repr(y) and hash(x) == hash(y)
+            assert x.model_fields_set == y.model_fields_set
+            assert [(k, type(v)) for k, v in x.__dict__.items()] == [(k, type(v)) for k, v in y.__dict__.items()]
+    assert fast.findings == slow.findings and fast.unread == slow.unread
+
+
+def test_records_built_directly_are_the_models_validation_makes(sample_ledger, make_ledger, monkeypatch):
+    # The sample (483 visits, its 8 mistakes) and a ledger whose cells give a bool where a number goes and
+    # a formula row (read cell by cell): each record equal, field by field and type by type, to the
+    # record pydantic validates, and the builder was used for the visits of the sample.
+    spec = clean_spec()
+    spec.visits.append(clean_visit(visit_id="V-003", children=True, extension_minutes="=1+1"))
+    odd = make_ledger(spec)
+    used: list[str] = []
+    build = reader_module._builder
+
+    def spy(model, keys, columns):
+        made = build(model, keys, columns)
+        used.append(f"{model.__name__}:{'built' if made else 'validated'}")
+        return made
+
+    for path in (sample_ledger, odd):
+        used.clear()
+        monkeypatch.setattr(reader_module, "_builder", spy)
+        fast = read_ledger(path)
+        if path == sample_ledger:
+            assert "Visit:built" in used
+        monkeypatch.setattr(reader_module, "_builder", lambda *args: None)
+        _same_models(fast, read_ledger(path))

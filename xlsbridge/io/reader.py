@@ -27,7 +27,7 @@ import difflib
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +296,10 @@ def _read_records(layout: SheetLayout, rows: list[list[Any]], mapping: _SheetMap
         outcome_columns.append(outcomes)
         if outcomes.problems:
             problem_rows.update(i for i, o in enumerate(outcomes) if o.__class__ is _Problem)
+    # The records' values are what the column readers returned; when every one of them is of the exact
+    # type its field declares, validation would hand each back unchanged: build the models directly.
+    build = None if nested else _builder(model, keys, outcome_columns)
+    make = build or (lambda record: validate(_nest(record) if nested else record))
     records: list[Any] = []
     for i, outcomes in enumerate(zip(*outcome_columns)):
         excel_row = i + 2
@@ -320,8 +324,86 @@ def _read_records(layout: SheetLayout, rows: list[list[Any]], mapping: _SheetMap
             findings.append(Finding(code, Location(sheet, excel_row, key), value, params, record_id))
             if code != "cell-formula" or params == _FORMULA_EMPTY:
                 unread.add((sheet, excel_row, key))  # one finding says what is wrong with the cell
-        records.append(validate(_nest(record) if nested else record))
+        # A marked row's values were read cell by cell, not checked by _builder: validated.
+        records.append(validate(_nest(record) if nested else record) if excel_row in marked_rows else make(record))
     return _SheetResult(records, findings, unread)
+
+
+# Types whose exact instances pydantic's (lax) validation returns unchanged.
+_KEPT_AS_IS = frozenset({str, int, bool, date, time, datetime})
+
+
+def _field_accepts(annotation: Any) -> tuple[frozenset[type], frozenset[str]] | None:
+    """The exact types and the literal strings a field keeps unchanged, or None when it is of
+    another kind (a model, a container, a custom type: validated as usual)."""
+    import types as _types
+    from typing import Literal, Union, get_args, get_origin
+
+    parts = get_args(annotation) if get_origin(annotation) in (Union, _types.UnionType) else (annotation,)
+    classes: set[type] = set()
+    literals: set[str] = set()
+    for part in parts:
+        if part is type(None):
+            continue
+        if get_origin(part) is Literal:
+            if not all(type(a) is str for a in get_args(part)):
+                return None
+            literals.update(get_args(part))
+        elif part in _KEPT_AS_IS:
+            classes.add(part)
+        else:
+            return None
+    return frozenset(classes), frozenset(literals)
+
+
+def _builder(model: Any, keys: list[str], columns: list["_Outcomes"]) -> Callable[[dict[str, Any]], Any] | None:
+    """A function making a ``model`` from a record of the column readers' values without validating
+    it, when that is exactly what validation would make: the model has no validators, no private
+    attributes, plain immutable defaults, and every value read in every column is an exact instance of
+    a type its field keeps unchanged (or one of its literal strings).  Otherwise None."""
+    fields = model.model_fields
+    decorators = model.__pydantic_decorators__
+    if (model.__pydantic_post_init__ or model.__pydantic_root_model__ or model.__private_attributes__
+            or model.model_config.get("extra") == "allow" or decorators.validators or decorators.field_validators
+            or decorators.model_validators or decorators.root_validators):
+        return None
+    if "row" not in fields or any(key not in fields for key in keys):
+        return None
+    defaults: dict[str, Any] = {}
+    for name, info in fields.items():
+        if info.default_factory is not None or info.alias is not None or info.validation_alias is not None:
+            return None
+        if info.default is not None and type(info.default) not in (int, bool, str):
+            return None  # PydanticUndefined (required) or a default validation might copy
+        defaults[name] = info.default
+    if _field_accepts(fields["row"].annotation) != (frozenset({int}), frozenset()):
+        return None
+    for key, outcomes in zip(keys, columns):
+        accepts = _field_accepts(fields[key].annotation)
+        if accepts is None:
+            return None
+        classes, literals = accepts
+        for value in outcomes.distinct:
+            if value is _BLANK or value.__class__ is _Problem:
+                continue
+            if value.__class__ in classes or (value.__class__ is str and value in literals):
+                continue
+            return None
+
+    new = model.__new__
+    set_attribute = object.__setattr__
+
+    def build(record: dict[str, Any]) -> Any:
+        values = defaults.copy()
+        values.update(record)
+        made = new(model)
+        set_attribute(made, "__dict__", values)
+        set_attribute(made, "__pydantic_fields_set__", set(record))
+        set_attribute(made, "__pydantic_extra__", None)
+        set_attribute(made, "__pydantic_private__", None)
+        return made
+
+    return build
 
 
 # A formula's saved result is read; without one the cell is empty, and only the formula is reported.
@@ -360,9 +442,11 @@ def _convert(read: Callable[[Any], Any], value: Any) -> Any:
 
 
 class _Outcomes(list):
-    """A column's cells as read; ``problems`` says whether any cell is a ``_Problem``."""
+    """A column's cells as read; ``problems`` says whether any cell is a ``_Problem``, ``distinct``
+    holds every different outcome (the reader's values are checked there, not cell by cell)."""
 
     problems = False
+    distinct: Any = ()
 
 
 class _ByValue(dict):
@@ -402,8 +486,10 @@ def _column_outcomes(values: tuple[Any, ...], read: Callable[[Any], Any]) -> _Ou
     except TypeError:  # an unhashable value (rows handed over by a caller): convert cell by cell
         out = _Outcomes(_convert(read, v) for v in values)
         out.problems = any(o.__class__ is _Problem for o in out)
+        out.distinct = out
         return out
     out.problems = any(o.__class__ is _Problem for o in memo.values())
+    out.distinct = memo.values()
     return out
 
 
