@@ -11,8 +11,23 @@ generated.py     generated sheets (料金集計, 期限・年齢) written as she
 patch.py     XlsxPatch: the edits to one package, applied in a single pass over its parts
 """
 
-from .patch import XlsxPatch
-from .sheet_stream import CellChange, Formatted, PatchResult
-from .xmltext import PatchUnsupported
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .patch import XlsxPatch
+    from .sheet_stream import CellChange, Formatted, PatchResult
+    from .xmltext import PatchUnsupported
 
 __all__ = ["CellChange", "Formatted", "PatchResult", "PatchUnsupported", "XlsxPatch"]
+_HOME = {"XlsxPatch": "patch", "CellChange": "sheet_stream", "Formatted": "sheet_stream",
+         "PatchResult": "sheet_stream", "PatchUnsupported": "xmltext"}
+
+
+def __getattr__(name: str) -> Any:
+    """The patcher's names, imported on first use: a command that only reads a ledger (validate) reaches
+    this package for package.py and cells.py and does not pay for the patcher's import."""
+    if name in _HOME:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
