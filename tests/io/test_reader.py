@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sys
 import zipfile
 from datetime import date, datetime, time
 from fractions import Fraction
@@ -564,6 +565,9 @@ def _same_models(fast, slow) -> None:
             assert x == y and repr(x) == repr(y) and hash(x) == hash(y)
             assert x.model_fields_set == y.model_fields_set
             assert [(k, type(v)) for k, v in x.__dict__.items()] == [(k, type(v)) for k, v in y.__dict__.items()]
+            # no larger either (50,000 visits: 25 MB more when the field set was presized)
+            assert sys.getsizeof(x.__dict__) == sys.getsizeof(y.__dict__)
+            assert sys.getsizeof(x.model_fields_set) == sys.getsizeof(y.model_fields_set)
     assert fast.findings == slow.findings and fast.unread == slow.unread
 
 
