@@ -70,6 +70,7 @@ class Index:
     children: dict[str, list[Child]]
     visits: dict[str, list[Visit]]  # by case, in date order
     staff_names: frozenset[str]
+    counted: dict[str, tuple[Visit, ...]]  # by case, in date order: the visits that count (``counts``)
 
 
 _last: tuple[Ledger, Index] | None = None
@@ -81,12 +82,14 @@ def index(ledger: Ledger) -> Index:
     if _last is not None and _last[0] is ledger:
         return _last[1]
     cases = ledger.cases_by_id()
+    visits = ledger.visits_of()
     built = Index(
         cases=cases,
         case_rows={cid: c.row for cid, c in cases.items()},
         children=ledger.children_of(),
-        visits=ledger.visits_of(),
+        visits=visits,
         staff_names=frozenset(fold(s.name) for s in ledger.staff if s.name),
+        counted={cid: tuple(v for v in vs if counts(v)) for cid, vs in visits.items()},
     )
     _last = (ledger, built)
     return built

@@ -16,7 +16,7 @@ from ..findings import ERROR, WARNING, Finding, FindingType, register
 from ..jpcalendar import grade_on
 from ..ledger import Case, Ledger
 from ..settings import Rules, Settings
-from ._common import CHILDREN_SHEET, age_at, counts, finding, fold, grade_label, index
+from ._common import CHILDREN_SHEET, age_at, finding, fold, grade_label, index
 from .contracts import first_exclusion
 
 
@@ -50,7 +50,7 @@ def ages_at_visits(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
         case = idx.cases.get(child.case_id or "")
         if child.birth_date is None or case is None:
             continue
-        visits = [v for v in idx.visits.get(case.case_id, []) if counts(v)]
+        visits = idx.counted.get(case.case_id, ())
         # The visits are in date order and age and grade never go down with the date, so the first
         # visit decides "too young" and the last one (before the child leaves) "junior high".
         # A child "born" after the visit has a wrong birth date (birth-date-future), not an age of 0.

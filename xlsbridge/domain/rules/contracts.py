@@ -53,7 +53,7 @@ def contract_dates(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[
     """A visit needs both contracts, on or before its date, and falls inside the term."""
     idx = index(ledger)
     for case in idx.cases.values():
-        visits = [v for v in idx.visits.get(case.case_id or "", []) if counts(v)]
+        visits = idx.counted.get(case.case_id or "", ())
         if not visits:
             continue
         signed = case.both_signed_on()

@@ -52,7 +52,7 @@ def child_age(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Findi
     rules = settings.rules
     idx = index(ledger)
     for case in _national_cases(ledger):
-        visits = [v for v in idx.visits.get(case.case_id, []) if counts(v)]
+        visits = idx.counted.get(case.case_id, ())
         for child in idx.children.get(case.case_id, []):
             if child.birth_date is None:
                 continue

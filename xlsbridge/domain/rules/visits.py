@@ -144,9 +144,12 @@ register(
 
 def places(ledger: Ledger, settings: Settings, as_of: date) -> Iterable[Finding]:
     """Never a parent's home: the place kind 親の自宅, or a place written as 父の自宅, 母宅 …"""
+    at_home: dict[str | None, bool] = {}  # place text -> names a parent's home (a ledger repeats its places)
     for v in ledger.visits:
-        text = unicodedata.normalize("NFKC", v.place or "")
-        if v.place_kind == "parent_home" or _HOME.search(text):
+        home = at_home.get(v.place)
+        if home is None:
+            home = at_home[v.place] = _HOME.search(unicodedata.normalize("NFKC", v.place or "")) is not None
+        if v.place_kind == "parent_home" or home:
             # The place text is not echoed: it may be an address.
             yield finding("place-parent-home", VISITS_SHEET, v.row,
                           "place_kind" if v.place_kind == "parent_home" else "place", None, v.visit_id)
