@@ -75,8 +75,9 @@ class Ratio(BaseModel):
 
 
 @functools.lru_cache(maxsize=256)
-def _part(father: Fraction, mother: Fraction, parent: Parent) -> tuple[int, int]:
+def _part(fn: int, fd: int, mn: int, md: int, parent: Parent) -> tuple[int, int]:
     """``Ratio.part`` as (numerator, denominator): split runs once a visit and parent, over a few ratios."""
+    father, mother = Fraction(fn, fd), Fraction(mn, md)
     part = (father if parent == "father" else mother) / (father + mother)
     return part.numerator, part.denominator
 
@@ -90,7 +91,8 @@ def split(amount: int, ratio: Ratio, odd_yen_to: Parent) -> dict[Parent, int]:
     if amount < 0:
         raise ValueError("amount must not be negative")
     other: Parent = "mother" if odd_yen_to == "father" else "father"
-    numerator, denominator = _part(ratio.father, ratio.mother, odd_yen_to)
+    f, m = ratio.father, ratio.mother  # keyed by ints: hashing a Fraction costs more than the sum
+    numerator, denominator = _part(f.numerator, f.denominator, m.numerator, m.denominator, odd_yen_to)
     taker = -((-amount * numerator) // denominator)  # ceiling of amount × part, without floats
     return {odd_yen_to: taker, other: amount - taker}
 

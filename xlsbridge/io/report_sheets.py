@@ -7,7 +7,6 @@ are never touched by this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 from openpyxl.styles import Alignment, PatternFill
@@ -17,20 +16,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import set_value
 from .print_setup import ledger_font
+from .report_columns import OVERDUE_FILL, ReportColumn  # noqa: F401 — their home before report_columns.py
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
-OVERDUE_FILL = "FFC7CE"  # Excel's light red: 残り日数 below zero
 NOTE_FONT = ledger_font(size=9, color="666666")
-
-
-@dataclass(frozen=True)
-class ReportColumn:
-    header: str
-    width: float = 12
-    number_format: str | None = None
-    wrap: bool = False  # long text (期限・年齢's 対応) wraps within the column instead of running off the page
-    negative_fill: str | None = None  # a number below zero gets this fill (an overdue 残り日数)
 
 
 def replace_sheet(wb: Workbook, name: str, *, note: str, columns: Sequence[ReportColumn],

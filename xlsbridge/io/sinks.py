@@ -115,8 +115,14 @@ class XlsxSink:
             fmt = number_format(value)
             return Formatted(value, fmt) if fmt else value
 
-        self.patch.set_cells(sheet, positions, sorted(rows), lambda row: [formatted(v) for v in rows[row]],
-                             headers=headers)
+        # Each row's values are let go once streamed (the stream asks for each row once): on a
+        # 50,000-visit ledger they are tens of megabytes the package being written can use instead.
+        pending = dict(rows)
+
+        def values(row: int) -> list[Any]:
+            return [formatted(v) for v in pending.pop(row)]
+
+        self.patch.set_cells(sheet, positions, sorted(pending), values, headers=headers)
 
     def replace_generated_sheet(self, name: str, *, note: str, columns: Sequence[Any], rows: Sequence[Sequence[Any]],
                                 after: str | None = None) -> None:

@@ -82,7 +82,7 @@ def computed_values(vp: VisitPrice, read: LedgerRead) -> dict[str, Any]:
 
 
 def summary_rows(summary: FeeSummary) -> tuple[list, list[list[Any]]]:
-    from ..io.report_sheets import ReportColumn
+    from ..io.report_columns import ReportColumn
 
     columns = [
         ReportColumn(t("区分", "Scope"), 10), ReportColumn(t("ケースID", "Case"), 10), ReportColumn(t("年月", "Month"), 9),

@@ -33,7 +33,7 @@ def compute_flags(read: LedgerRead, as_of: date, within: int) -> FlagsReport:
 
 
 def flag_columns() -> list:
-    from ..io.report_sheets import OVERDUE_FILL, ReportColumn
+    from ..io.report_columns import OVERDUE_FILL, ReportColumn
 
     return [
         ReportColumn(t("期日", "Due"), 12, "yyyy/m/d"),

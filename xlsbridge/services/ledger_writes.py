@@ -24,7 +24,6 @@ from ..io.safe_write import (
     refuse_unwritable,
     save_copy,
 )
-from ..io.workbook_io import workbook_bytes
 
 
 @dataclass
@@ -64,6 +63,8 @@ class LedgerUpdate:
         openpyxl drops the ledger's xlwings Lite part (requirements.txt and main.py, so the staff's
         buttons): it is carried over from the ledger, or, with ``add_lite_part`` (a template
         upgrade), added when the ledger had none."""
+        from ..io.workbook_io import workbook_bytes  # openpyxl (~20 MB) only for the commands that use it
+
         return self.save_bytes(self._lite_part(workbook_bytes(wb), password, add_lite_part), password)
 
     def _lite_part(self, payload: bytes, password: str | None, add: bool) -> bytes:
@@ -82,12 +83,13 @@ class LedgerUpdate:
         """Write an already serialised workbook (e.g. io/xlsx's output) to the target, encrypted
         as ``save`` does."""
         from ..io.xlsx.package import is_encrypted
-        from ..io.workbook_io import encrypt
 
         if password is not None and not is_encrypted(self.ledger):
             password = None  # never encrypt a plain ledger with a password that happened to be set
         plain = payload
         if password is not None:
+            from ..io.workbook_io import encrypt  # imports openpyxl: only when it is needed
+
             payload = encrypt(payload, password)
 
         def write(tmp: Path) -> None:

@@ -408,7 +408,10 @@ class _SheetWriter:
 
     def _new_cell(self, number: int, col: int, value: Any, left_style: bytes | None, header: bool) -> bytes:
         """A cell where there was none: the column's default style (a header: its left neighbour's)."""
-        plain = value.value if isinstance(value, Formatted) else value
+        if type(value) is Formatted:
+            plain, fmt = value
+        else:
+            plain, fmt = value, None
         if plain is None or plain == "":
             return b""
         if header and left_style is not None and left_style.isdigit():
@@ -417,7 +420,12 @@ class _SheetWriter:
             style = self.col_styles.get(col)
         if not header:
             self.patch._record(self.edit.title, number, col, None, plain)
-        return _cell_xml(self.p, number, col, plain, self._style_for(style, value), self.date1904)
+        if fmt is not None:  # _style_for, inline: this runs for every computed cell
+            key = (style or 0, fmt)
+            style = self._style_cache.get(key)
+            if style is None:
+                style = self._style_cache[key] = self.styles.with_format(*key)
+        return _cell_xml(self.p, number, col, plain, style, self.date1904)
 
     def _rewrite(self, number: int, col: int, cell: re.Match, value: Any) -> bytes | None:
         """The cell rewritten to hold ``value``, or None when it shows it already (kept byte for byte)."""
