@@ -55,7 +55,7 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of: date | None, ann
 
         annotate_out = check_out_target(annotate_out, force=force, source=ledger, option="--annotate")  # before the work
     source = LedgerFile(ledger, password)  # read once, for the report and the annotated copy
-    report = validate_workbook(source, as_of=today(as_of))
+    report = _without_collections(lambda: validate_workbook(source, as_of=today(as_of)))
     if fmt == "json":
         click.echo(render_json(report), nl=False)
     elif fmt == "csv":
@@ -67,3 +67,22 @@ def validate(ctx: click.Context, ledger: Path, fmt: str, as_of: date | None, ann
         click.echo(t(f"チェック結果を書き込んだコピーを保存しました: {annotate_out}",
                      f"wrote a marked-up copy: {annotate_out}"), err=True)
     ctx.exit(1 if report.has_errors else 0)
+
+
+def _without_collections(work):
+    """``work()`` with Python's cyclic garbage collector paused, its objects then frozen (gc.freeze).
+
+    The read ledger and the findings are hundreds of thousands of objects that form no cycles and live
+    until this short process ends; each collection would walk all of them again, and so would the one
+    at exit (on 50,000 visits about 0.3 s in all).  Reference counting frees them as usual.
+    """
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return work()
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()

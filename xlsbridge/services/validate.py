@@ -111,9 +111,21 @@ def check_read(read: LedgerRead, as_of: date) -> list[Finding]:
 
     A rule's finding about a cell the reader could not read (unreadable, an error value, merged
     away) is left out: the reader's finding already says what to fix there.
+
+    Python's cyclic garbage collector is paused meanwhile, as while reading (io/reader.py ``_read``):
+    the rules allocate hundreds of thousands of small objects that form no cycles, and each
+    collection they set off would walk the ledger's records again (on 50,000 visits ~0.08 s).
     """
-    rules = [f for f in validate_ledger(read.ledger, as_of)
-             if (f.location.sheet, f.location.row, f.location.field) not in read.unread]
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        found = validate_ledger(read.ledger, as_of)
+    finally:
+        if enabled:
+            gc.enable()
+    rules = [f for f in found if (f.location.sheet, f.location.row, f.location.field) not in read.unread]
     cells = read.cells
     located = [Finding(f.code, cells.locate(f.location), f.value, f.params, f.record) for f in rules]
     return sorted([*read.findings, *located], key=lambda f: _order(f, cells))
