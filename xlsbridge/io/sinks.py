@@ -111,16 +111,12 @@ class XlsxSink:
             else:
                 positions.append(column.index + 1)
 
-        def formatted(value: Any) -> Any:
-            fmt = number_format(value)
-            return Formatted(value, fmt) if fmt else value
-
         # Each row's values are let go once streamed (the stream asks for each row once): on a
         # 50,000-visit ledger they are tens of megabytes the package being written can use instead.
         pending = dict(rows)
 
         def values(row: int) -> list[Any]:
-            return [formatted(v) for v in pending.pop(row)]
+            return [Formatted(v, fmt) if (fmt := number_format(v)) else v for v in pending.pop(row)]
 
         self.patch.set_cells(sheet, positions, sorted(pending), values, headers=headers)
 

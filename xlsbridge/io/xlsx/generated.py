@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Sequence
 from .cells import _number_text, column_letters
 from .xmltext import NS_DOC_REL, NS_MAIN
 from .styles import _Styles
-from .sheet_stream import _cell_xml
+from .sheet_stream import _LETTERS, _cell_xml
 
 
 # ------------------------------------------------------------------------------------------------
@@ -85,7 +85,10 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
                     plain, below = special[i]
                     negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
                     style = below if negative and below is not None else plain if plain is not None else style
-                cells.append(_cell_xml(b"", r, i, value, style, date1904))
+                if type(value) is int:  # _cell_xml's first case, inline (most cells: counts and yen)
+                    cells.append(b'<c r="%s%d"%s><v>%d</v></c>' % (_LETTERS[i], r, b' s="%d"' % style if style else b"", value))
+                else:
+                    cells.append(_cell_xml(b"", r, i, value, style, date1904))
             batch.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
             if len(batch) == 1000:
                 yield b"".join(batch)

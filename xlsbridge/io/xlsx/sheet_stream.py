@@ -418,13 +418,20 @@ class _SheetWriter:
             style: int | None = int(left_style)
         else:
             style = self.col_styles.get(col)
-        if not header:
-            self.patch._record(self.edit.title, number, col, None, plain)
-        if fmt is not None:  # _style_for, inline: this runs for every computed cell
+        if not header:  # patch._record, inline: this runs for every computed cell
+            patch = self.patch
+            patch._changed += 1
+            if len(patch._changes) < MAX_CHANGES_KEPT:
+                patch._changes.append(CellChange(self.edit.title, number, col, None, plain))
+        if fmt is not None:  # _style_for, inline
             key = (style or 0, fmt)
             style = self._style_cache.get(key)
             if style is None:
                 style = self._style_cache[key] = self.styles.with_format(*key)
+        if type(plain) is int:  # _cell_xml's first case, inline
+            p = self.p
+            return b'<%sc r="%s%d"%s><%sv>%d</%sv></%sc>' % (p, _LETTERS[col], number, b' s="%d"' % style if style else b"",
+                                                             p, plain, p, p)
         return _cell_xml(self.p, number, col, plain, style, self.date1904)
 
     def _rewrite(self, number: int, col: int, cell: re.Match, value: Any) -> bytes | None:
