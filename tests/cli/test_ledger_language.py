@@ -65,3 +65,18 @@ def test_the_settings_sheet_row_reads(typed, expect):
 
     codec = {path: codec for _, path, codec, _ in RULE_ROWS}["language"]
     assert codec.read(typed) == expect
+
+
+def test_the_annotated_copy_is_in_the_ledgers_language(tmp_path):
+    """--annotate writes a copy of the ledger: its comments and チェック結果 follow the ledger, as fees'
+    sheets do, while the findings printed on screen follow the command line."""
+    spec = clean_spec()
+    spec.visits[0]["extension_minutes"] = 45  # not in 30-minute units: one error at 面会記録 H2
+    ledger = write_ledger(tmp_path / "台帳.xlsx", spec)
+
+    marked = tmp_path / "marked.xlsx"
+    code, out, err = xlsbridge("validate", str(ledger), "--lang", "en", "--annotate", str(marked), *DAY)
+    assert code == 1 and "is not in 30-minute units" in out.decode()  # the screen: English
+    wb = openpyxl.load_workbook(marked)
+    assert "30 分単位" in wb["面会記録"]["H2"].comment.text  # the Japanese ledger's copy: Japanese
+    assert [c.value for c in wb["チェック結果"][1]][:3] == ["重大度", "セル", "内容"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -83,6 +83,19 @@ class ValidationReport:
     template_version: str | None = None
     # layout sheet name -> the tab's title in this workbook (CellResolver.titles), for the チェック結果 keys
     titles: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # The ledger's language (its 設定 row 台帳の言語), in which the annotated copy is written, and the
+    # report built again in another language (messages are rendered when the report is built).
+    language: str = field(default="ja", compare=False, repr=False)
+    rebuild: Callable[[], "ValidationReport"] | None = field(default=None, compare=False, repr=False)
+
+    def in_language(self, lang: str) -> "ValidationReport":
+        """This report with its messages and names in ``lang`` (``ja``/``en``)."""
+        from ..i18n import get_lang, using_lang
+
+        if lang == get_lang() or self.rebuild is None:
+            return self
+        with using_lang(lang):
+            return self.rebuild()
 
     @property
     def errors(self) -> int:
@@ -149,7 +162,9 @@ def validate_workbook(path: Any, *, as_of: date, password: str | None = None) ->
 
 def build_report(file: str, read: LedgerRead, findings: list[Finding], as_of: date) -> ValidationReport:
     items = tuple(_item(f, read.cells) for f in findings)
-    return ValidationReport(file, as_of, items, read.ledger.template_version, dict(read.cells.titles))
+    return ValidationReport(file, as_of, items, read.ledger.template_version, dict(read.cells.titles),
+                            language=read.ledger.settings.rules.language,
+                            rebuild=lambda: build_report(file, read, findings, as_of))
 
 
 def _item(f: Finding, cells: CellResolver) -> ReportItem:
@@ -270,7 +285,11 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
 
     The copy leaves out the 連絡先 sheet, recognised by its name or its headers (io/contacts.py): it is
     made to be handed around while entries are fixed, and no finding is ever about a contact cell.
+    Like everything written into a ledger, the comments and the チェック結果 sheet are in the ledger's
+    language (its 設定 row 台帳の言語), whatever language the command line speaks.
     """
+    from ..i18n import using_lang
+
     from ..io.safe_write import save_copy
     from ..io.workbook_io import open_for_update, workbook_bytes
 
@@ -291,7 +310,9 @@ def annotate(path: Path | str, out: Path | str, report: ValidationReport, *, pas
     for ws in list(wb.worksheets):  # 連絡先 however it is named: by its name or its headers
         if fold(ws.title) not in records and is_contacts_sheet(ws.title, first_row(ws)):
             del wb[ws.title]
-    _mark(wb, report)
+    marked = report.in_language(report.language)
+    with using_lang(report.language):
+        _mark(wb, marked)
     save_copy(path, out, lambda tmp: tmp.write_bytes(workbook_bytes(wb, password)))
     return out
 
