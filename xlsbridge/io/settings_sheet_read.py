@@ -6,7 +6,7 @@ value or contradiction becomes a :class:`UserError` that names the cell.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -74,6 +74,13 @@ def _cell(rows: Sequence[Sequence[Any]], r: int, c: int) -> Any:
 
 def _row_blank(row: Sequence[Any]) -> bool:
     return all(_blank(v) for v in row)
+
+
+def _labelled_rows(rows: Sequence[Sequence[Any]], header: int, end: int) -> Iterator[tuple[int, Any]]:
+    """The rows of a 項目/値 block below its header, with their label (column A), blank ones skipped."""
+    for r in range(header + 1, min(end, len(rows))):
+        if not _row_blank(rows[r]) and (label := _cell(rows, r, 0)) is not None:
+            yield r, label
 
 
 @dataclass
@@ -245,12 +252,7 @@ def _read_rules(sheet: str, rows: Sequence[Sequence[Any]], span: tuple[int | Non
     header, end = span
     block = _cell_ref(sheet, header, 1)
     seen: set[str] = set()
-    for r in range(header + 1, end):
-        if r >= len(rows) or _row_blank(rows[r]):
-            continue
-        label = _cell(rows, r, 0)
-        if label is None:
-            continue
+    for r, label in _labelled_rows(rows, header, end):
         name = _norm(label)
         if name == _norm(TEMPLATE_VERSION_KEY):
             continue
@@ -427,12 +429,7 @@ def read_plan_block(sheet: str, rows: Sequence[Sequence[Any]], span: tuple[int |
               "extra_items": _Codec(_read_plan_items)}
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
-    for r in range(header + 1, end):
-        if r >= len(rows) or _row_blank(rows[r]):
-            continue
-        label = _cell(rows, r, 0)
-        if label is None:
-            continue
+    for r, label in _labelled_rows(rows, header, end):
         if _norm(label) not in known:
             options = "、".join(x[0] for x in PLAN_ROWS)
             raise _fail(_cell_ref(sheet, r, 0), f"項目「{_shown(label)}」はありません。次のどれかにしてください: {options}",
