@@ -9,6 +9,7 @@ rels.py      relationships and content types
 sheet_stream.py  a worksheet streamed row by row, only the changed cells rewritten
 generated.py     generated sheets (料金集計, 期限・年齢) written as sheet XML
 patch.py     XlsxPatch: the edits to one package, applied in a single pass over its parts
+zip_out.py   the new package's zip, deflated on one worker thread while the parts are produced
 """
 
 from typing import TYPE_CHECKING, Any

@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import shutil
 import zipfile
 from dataclasses import dataclass
 from datetime import time
@@ -69,6 +68,7 @@ from .sheet_stream import (
     PatchResult,
 )
 from .generated import _Generated, _generated_sheet_xml
+from .zip_out import PackageOut
 
 
 # ------------------------------------------------------------------------------------------------
@@ -108,6 +108,7 @@ class XlsxPatch:
     def __init__(self, data: bytes):
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
+            self._data = data  # the unchanged parts are copied from it by zip_out's own reader
         except zipfile.BadZipFile as exc:
             raise PatchUnsupported("not a zip package") from exc
         self._names = {info.filename.lower(): info.filename for info in self.zf.infolist()}
@@ -570,7 +571,7 @@ class XlsxPatch:
         # A cell may need a new style while its sheet streams: styles.xml is written after the sheet.
         defer_styles = style_part in keys and keys.index(style_part) < last_edit
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        with PackageOut(out, self._data) as zout:  # deflated on a worker thread (zip_out.py)
             for info, key in zip(infos, keys):
                 if key == style_part and defer_styles:
                     continue
@@ -587,28 +588,26 @@ class XlsxPatch:
         return PatchResult(out.getvalue(), self._changed, list(self._changes))
 
     @staticmethod
-    def _write_new(zout: zipfile.ZipFile, info: zipfile.ZipInfo, payload: bytes | Callable[[], Iterator[bytes]]) -> None:
+    def _write_new(zout: PackageOut, info: zipfile.ZipInfo, payload: bytes | Callable[[], Iterator[bytes]]) -> None:
         if isinstance(payload, bytes):
             zout.writestr(info, payload)
             return
-        with zout.open(info, "w") as dst:
+        with zout.open(info) as dst:
             for chunk in payload():
                 dst.write(chunk)
 
-    def _write_part(self, zout: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, style_part: str | None) -> None:
+    def _write_part(self, zout: PackageOut, info: zipfile.ZipInfo, key: str, style_part: str | None) -> None:
         if info.filename in self._new:  # a generated sheet drawn again in its part
             self._write_new(zout, self._copy_info(info), self._new[info.filename])
         elif key == style_part and self._style_obj is not None and self._style_obj.changed:
             zout.writestr(self._copy_info(info), self._style_obj.xml.encode("utf-8"))
         elif key in self._dirty:
             zout.writestr(self._copy_info(info), self._text[key].encode("utf-8"))
+        elif (edit := self._edits.get(key)) is not None:
+            with self.zf.open(info) as src, zout.open(self._copy_info(info)) as dst:
+                _SheetWriter(self, edit, info.filename).run(src, dst)
         else:
-            edit = self._edits.get(key)
-            with self.zf.open(info) as src, zout.open(self._copy_info(info), "w") as dst:
-                if edit is not None:
-                    _SheetWriter(self, edit, info.filename).run(src, dst)
-                else:
-                    shutil.copyfileobj(src, dst, CHUNK)
+            zout.copy(self._copy_info(info), info)
 
     def dry_run(self) -> PatchResult:
         """The cell changes ``save`` would make, found by streaming the edited sheets into nothing."""
