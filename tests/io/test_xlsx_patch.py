@@ -648,3 +648,45 @@ def test_plans_written_a_sheet_at_a_time_make_the_same_package(sample):
     wb = load(payload)
     assert wb.sheetnames == names and wb[names[0]]["A1"].value == "親子交流支援計画書"
     assert wb[names[0]].print_title_rows == expected[names[0]].print_title_rows
+
+
+def test_a_number_format_gives_the_package_formatted_values_give():
+    """set_cells(number_format=…) (asked once per type; whole numbers and days written by the row's
+    fast path) writes the very bytes that values handed in as Formatted write (the general path), on
+    rows of every shape: targets right of the last cell, a row with spans, one holding a target cell
+    already, a self-closed row, an empty row, a missing row, cells without r=""."""
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<cols><col min="3" max="3" style="0" width="9"/></cols><dimension ref="A1:B7"/><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>'
+             '<row r="2" spans="1:2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>'
+             '<row r="3"><c r="A3"><v>1</v></c><c r="D3"><v>7</v></c></row>'
+             '<row r="4"/>'
+             '<row r="5"></row>'
+             '<row r="7"><c><v>1</v></c><c><v>2</v></c></row>'
+             '<row r="8"><c r="F8"><v>1</v></c></row>'
+             '</sheetData></worksheet>')
+    data = _package(sheet)
+    day, moment = dt.date(2024, 3, 19), dt.datetime(2024, 3, 19, 13, 30)
+    rows = {r: [r * 100, day, None, f"内訳 {r}", moment, 0, True, 2.5] for r in (2, 3, 4, 5, 6, 7, 8)}
+
+    def number_format(value):
+        if isinstance(value, dt.date):
+            return DAY
+        return YEN if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def formatted(r):
+        return [Formatted(v, f) if (f := number_format(v)) else v for v in rows[r]]
+
+    columns = [3, 4, 5, 6, 7, 8, 9, 10]
+    by_type = patched(data, "S", columns, sorted(rows), rows.__getitem__, number_format=number_format)
+    by_value = patched(data, "S", columns, sorted(rows), formatted)
+    assert by_type.payload == by_value.payload
+    assert (by_type.changed, by_type.changes) == (by_value.changed, by_value.changes)
+    xml = parts(by_type.payload)["xl/worksheets/sheet1.xml"]
+    # row 2: appended after B2, spans widened over them; 2024-03-19 is serial 45370
+    assert b'<row r="2" spans="1:10"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c><c r="C2" s="1"><v>200</v></c>' in xml
+    assert b'<c r="D2" s="2"><v>45370</v></c>' in xml
+    ws = load(by_type.payload)["S"]
+    assert [ws.cell(3, c).value for c in columns] == [300, dt.datetime(2024, 3, 19), None, "内訳 3",
+                                                        moment, 0, True, 2.5]
+    assert (ws["C6"].number_format, ws["D6"].number_format, ws["H8"].value) == (YEN, DAY, 0)

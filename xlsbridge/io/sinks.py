@@ -62,6 +62,8 @@ class Written:
 
 KEPT_CHANGES = 1000  # changed cells listed (``--dry-run`` shows 40); ``changed`` counts them all
 
+# The format a computed value is shown with (None: the cell's own); it must depend on the value's type
+# only: the patched package asks once per type (services/outputs.fee_number_format: yen, a date).
 NumberFormat = Callable[[Any], "str | None"]
 
 
@@ -97,8 +99,6 @@ class XlsxSink:
 
     def set_computed_columns(self, sheet: str, columns: Sequence[ComputedColumn], rows: Mapping[int, Sequence[Any]],
                              number_format: NumberFormat) -> None:
-        from .xlsx import Formatted
-
         positions: list[int] = []
         headers: dict[int, str] = {}
         free = None
@@ -114,11 +114,8 @@ class XlsxSink:
         # Each row's values are let go once streamed (the stream asks for each row once): on a
         # 50,000-visit ledger they are tens of megabytes the package being written can use instead.
         pending = dict(rows)
-
-        def values(row: int) -> list[Any]:
-            return [Formatted(v, fmt) if (fmt := number_format(v)) else v for v in pending.pop(row)]
-
-        self.patch.set_cells(sheet, positions, sorted(pending), values, headers=headers)
+        self.patch.set_cells(sheet, positions, sorted(pending), pending.pop, headers=headers,
+                             number_format=number_format)
 
     def replace_generated_sheet(self, name: str, *, note: str, columns: Sequence[Any], rows: Sequence[Sequence[Any]],
                                 after: str | None = None) -> None:

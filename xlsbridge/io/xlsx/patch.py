@@ -239,16 +239,18 @@ class XlsxPatch:
         return widest + 1
 
     def set_cells(self, title: str, columns: Sequence[int], rows: Sequence[int],
-                  values: Callable[[int], Sequence[Any]], *, headers: Mapping[int, str] | None = None) -> None:
+                  values: Callable[[int], Sequence[Any]], *, headers: Mapping[int, str] | None = None,
+                  number_format: Callable[[Any], str | None] | None = None) -> None:
         """Write ``values(row)`` (one value per column of ``columns``, 1-based) into each row of ``rows``
         (ascending) of sheet ``title``.  A value may be ``Formatted``; None clears the cell.
         ``headers`` are row-1 header cells of added columns; an Excel table whose right edge is just
-        left of an added column grows over it."""
+        left of an added column grows over it.  ``number_format``: the format a value is shown with
+        (None: the cell's own), a function of the value's type only (it is asked once per type)."""
         rows = list(rows)
         if any(b <= a for a, b in zip(rows, rows[1:])):
             raise ValueError("rows must be ascending and unique")
         part = self.sheet_part(title)
-        self._edits[part.lower()] = _SheetEdit(title, list(columns), rows, values, dict(headers or {}))
+        self._edits[part.lower()] = _SheetEdit(title, list(columns), rows, values, dict(headers or {}), number_format)
         if headers:
             self._grow_tables(part, dict(headers))
 

@@ -107,6 +107,9 @@ class _SheetEdit:
     rows: list[int]  # ascending
     values: Callable[[int], Sequence[Any]]
     headers: dict[int, str] = field(default_factory=dict)
+    # the format a value is shown with (None: its cell's own), asked once per type of value; a value
+    # may also come as a ``Formatted``
+    number_format: Callable[[Any], str | None] | None = None
 
     def has_row(self, number: int) -> bool:
         i = bisect.bisect_left(self.rows, number)
@@ -161,6 +164,11 @@ class _SheetWriter:
         # the edited columns in sheet order (None: a column given twice, sorted out row by row)
         order = sorted(range(len(edit.columns)), key=edit.columns.__getitem__)
         self._order = order if len(set(edit.columns)) == len(order) else None
+        self._in_order = self._order == list(range(len(order)))  # values(row) comes in sheet order
+        self._sorted_columns = sorted(edit.columns)
+        self._formats: dict[type, str | None] = {}  # edit.number_format's answer, per type of value
+        self._number_cells: dict[tuple[int, str | None], bytes] = {}  # (column, format) -> % (row, number)
+        self._serials: dict[date, int] = {}
 
     def _advance(self) -> None:
         self.next_row = next(self._targets, None)
@@ -183,6 +191,7 @@ class _SheetWriter:
         if (m.group(1) or b"").decode() != prefix:
             raise PatchUnsupported(f"{self.part}: sheetData in another namespace")
         p = self.p = prefix.encode()
+        self._cell_open = b"<" + p + b"c "
         dst.write(self._head(head, prefix).encode("utf-8"))
         # group 1: the column letters when r="" comes first (as every writer puts it), group 2: all attributes
         self.cell_re = re.compile(rb"<" + re.escape(p) + rb"c(?=[\s/>])(?=\s+r=\"([A-Z]{1,3})[0-9]+\")?" + _ATTRS.encode()
@@ -241,18 +250,19 @@ class _SheetWriter:
             dst.write(gap)
             self._rows_before(number, dst)
             if self.next_row == number:
-                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, self._targets_of(number))
+                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, *self._targets_of(number))
                 self._advance()
             elif self.orphans and b"si=" in row:
-                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, [])
+                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, [], [], None)
             dst.write(row)
             s.pos = end
 
     def _rows_before(self, number: int | None, dst: IO[bytes]) -> None:
         """New rows for edited row numbers the sheet lacks, before row ``number`` (None: all left)."""
         while self.next_row is not None and (number is None or self.next_row < number):
-            cells = [self._new_cell(self.next_row, col, value, None, header)
-                     for col, value, header in self._targets_of(self.next_row)]
+            cols, values, headers = self._targets_of(self.next_row)
+            cells = [self._new_cell(self.next_row, col, value, None, headers is not None and headers[i])
+                     for i, (col, value) in enumerate(zip(cols, values))]
             p = self.p
             dst.write(b"<" + p + b'row r="' + str(self.next_row).encode() + b'">' + b"".join(cells)
                       + b"</" + p + b"row>")
@@ -291,53 +301,68 @@ class _SheetWriter:
 
     # -- rows -----------------------------------------------------------------------------------
 
-    def _targets_of(self, number: int) -> list[tuple[int, Any, bool]]:
-        """(column, value, is a header) to write in row ``number``, in column order."""
+    def _targets_of(self, number: int) -> tuple[list[int], Sequence[Any], list[bool] | None]:
+        """The columns to write in row ``number`` (in column order), their values, and which of them are
+        headers (None: none)."""
         if number != 1 and self._order is not None:  # the usual row: the columns in order, no header
             values = self.edit.values(number)
             if len(values) != len(self.edit.columns):
                 raise ValueError("values(row) must give one value per column")
-            columns = self.edit.columns
-            return [(columns[i], values[i], False) for i in self._order]
-        found: dict[int, tuple[int, Any, bool]] = {}
+            if not self._in_order:
+                values = [values[i] for i in self._order]
+            return self._sorted_columns, values, None
+        found: dict[int, tuple[Any, bool]] = {}
         if number != 1 or self.edit.rows[:1] == [1]:  # row 1 may be written only for its headers
             values = self.edit.values(number)
             if len(values) != len(self.edit.columns):
                 raise ValueError("values(row) must give one value per column")
             for col, value in zip(self.edit.columns, values):
-                found[col] = (col, value, False)
+                found[col] = (value, False)
         if number == 1:
             for col, text in self.edit.headers.items():
-                found[col] = (col, text, True)
-        return [found[c] for c in sorted(found)]
+                found[col] = (text, True)
+        cols = sorted(found)
+        return cols, [found[c][0] for c in cols], [found[c][1] for c in cols]
 
     def _patch_row(self, row: bytes, body_start: int, self_closing: bool, number: int,
-                   targets: list[tuple[int, Any, bool]]) -> bytes:
-        """The row with ``targets`` written: only the cells that change are rewritten."""
+                   cols: list[int], values: Sequence[Any], headers: list[bool] | None) -> bytes:
+        """The row with ``values`` written into ``cols``: only the cells that change are rewritten."""
         body_end = body_start if self_closing else row.rfind(b"</")
+        if headers is None and cols and not self.orphans and body_end > body_start:
+            # the usual row: every target right of the row's last cell (the computed columns, empty)
+            lt = row.rfind(self._cell_open, body_start, body_end)
+            last = self.cell_re.match(row, lt) if lt >= 0 else None
+            if (last is not None and last.group(1) is not None and last.end() == body_end
+                    and _COLUMN_INDEX[last.group(1)] < cols[0]):
+                rest: list[bytes] = []
+                added: list[int] = []
+                self._new_cells(number, cols, values, 0, rest, added)
+                if not rest:
+                    return row
+                return self._spans(row[:body_start], added) + row[body_start:body_end] + b"".join(rest) + row[body_end:]
         pieces: list[bytes] = []
         cursor = last_cell_end = body_start
         ti = col = 0
+        n = len(cols)
         left_style: bytes | None = None
         added: list[int] = []
         index = _COLUMN_INDEX
-        for c in self.cell_re.finditer(row, self._scan_from(row, body_start, body_end, number, targets), body_end):
+        for c in self.cell_re.finditer(row, self._scan_from(row, body_start, body_end, number, cols), body_end):
             letters = c.group(1)
             if letters is not None:
                 col = index[letters]
             else:
                 ref = _CELL_REF.fullmatch(_battrs(c.group(2)).get(b"r", b""))
                 col = index[ref.group(1)] if ref else col + 1
-            while ti < len(targets) and targets[ti][0] < col:  # a new cell before this one
-                t_col, value, header = targets[ti]
-                new = self._new_cell(number, t_col, value, left_style, header)
+            while ti < n and cols[ti] < col:  # a new cell before this one
+                new = self._new_cell(number, cols[ti], values[ti], left_style, headers is not None and headers[ti])
                 if new:
                     pieces += [row[cursor:c.start()], new]
                     cursor = c.start()
-                    added.append(t_col)
+                    added.append(cols[ti])
                 ti += 1
-            if ti < len(targets) and targets[ti][0] == col:
-                new = self._rewrite(number, col, c, targets[ti][1])
+            if ti < n and cols[ti] == col:
+                new = self._rewrite(number, col, c, values[ti])
                 ti += 1
                 if new is not None:
                     pieces += [row[cursor:c.start()], new]
@@ -351,11 +376,14 @@ class _SheetWriter:
                 left_style = _battrs(c.group(2)).get(b"s")
             last_cell_end = c.end()
         rest = []
-        for t_col, value, header in targets[ti:]:
-            new = self._new_cell(number, t_col, value, left_style, header)
-            if new:
-                rest.append(new)
-                added.append(t_col)
+        if headers is None and left_style is None:
+            self._new_cells(number, cols, values, ti, rest, added)
+        else:
+            for i in range(ti, n):
+                new = self._new_cell(number, cols[i], values[i], left_style, headers is not None and headers[i])
+                if new:
+                    rest.append(new)
+                    added.append(cols[i])
         if not pieces and not rest:
             return row
         start_tag = self._spans(row[:body_start], added) if added else row[:body_start]
@@ -364,14 +392,13 @@ class _SheetWriter:
         return (start_tag + b"".join(pieces) + row[cursor:last_cell_end] + b"".join(rest)
                 + row[max(cursor, last_cell_end):])
 
-    def _scan_from(self, row: bytes, body_start: int, body_end: int, number: int,
-                   targets: list[tuple[int, Any, bool]]) -> int:
+    def _scan_from(self, row: bytes, body_start: int, body_end: int, number: int, cols: list[int]) -> int:
         """Where the cells that matter start: the cell of the first target when the row has it, or its
         last cell when that lies left of every target; else the row's first cell.  Cells left of it
         are copied without a look (not for row 1, whose header cells lend their style)."""
-        if not targets or number == 1 or self.orphans or body_end <= body_start:
+        if not cols or number == 1 or self.orphans or body_end <= body_start:
             return body_start
-        first = targets[0][0]
+        first = cols[0]
         found = row.find(b'r="%s%d"' % (_LETTERS[first], number), body_start, body_end)
         lt = row.rfind(b"<", body_start, found) if found >= 0 else row.rfind(b"<" + self.p + b"c ", body_start, body_end)
         if lt < 0:
@@ -406,36 +433,107 @@ class _SheetWriter:
             return found
         return style
 
+    def _format_of(self, value: Any) -> str | None:
+        """The format ``edit.number_format`` gives a value of this type (asked once per type)."""
+        kind = type(value)
+        try:
+            return self._formats[kind]
+        except KeyError:
+            number_format = self.edit.number_format
+            fmt = self._formats[kind] = (number_format(value) or None) if number_format is not None else None
+            return fmt
+
     def _new_cell(self, number: int, col: int, value: Any, left_style: bytes | None, header: bool) -> bytes:
         """A cell where there was none: the column's default style (a header: its left neighbour's)."""
         if type(value) is Formatted:
             plain, fmt = value
         else:
-            plain, fmt = value, None
+            plain = value
+            fmt = self._format_of(value) if self.edit.number_format is not None else None
         if plain is None or plain == "":
             return b""
-        if header and left_style is not None and left_style.isdigit():
-            style: int | None = int(left_style)
-        else:
-            style = self.col_styles.get(col)
         if not header:  # patch._record, inline: this runs for every computed cell
             patch = self.patch
             patch._changed += 1
             if len(patch._changes) < MAX_CHANGES_KEPT:
                 patch._changes.append(CellChange(self.edit.title, number, col, None, plain))
-        if fmt is not None:  # _style_for, inline
-            key = (style or 0, fmt)
-            style = self._style_cache.get(key)
-            if style is None:
-                style = self._style_cache[key] = self.styles.with_format(*key)
-        if type(plain) is int:  # _cell_xml's first case, inline
-            p = self.p
-            return b'<%sc r="%s%d"%s><%sv>%d</%sv></%sc>' % (p, _LETTERS[col], number, b' s="%d"' % style if style else b"",
-                                                             p, plain, p, p)
-        return _cell_xml(self.p, number, col, plain, style, self.date1904)
+            kind = type(plain)
+            if kind is int or kind is date:  # the usual computed cell (yen, a day): bytes made at once
+                if kind is date:
+                    serial = self._serials.get(plain)
+                    if serial is None:
+                        serial = self._serials[plain] = excel_serial(plain, self.date1904)
+                else:
+                    serial = plain
+                cell = self._number_cells.get((col, fmt))
+                if cell is None:
+                    cell = self._number_cells[(col, fmt)] = self._number_cell(col, self._styled(self.col_styles.get(col), fmt))
+                return cell % (number, serial)
+            return _cell_xml(self.p, number, col, plain, self._styled(self.col_styles.get(col), fmt), self.date1904)
+        style = int(left_style) if left_style is not None and left_style.isdigit() else self.col_styles.get(col)
+        return _cell_xml(self.p, number, col, plain, self._styled(style, fmt), self.date1904)
+
+    def _new_cells(self, number: int, cols: list[int], values: Sequence[Any], start: int,
+                   cells: list[bytes], added: list[int]) -> None:
+        """``_new_cell`` for each column of ``cols[start:]`` (no header), appended to ``cells`` and its
+        column to ``added``; whole numbers and days made here at once (600,000 cells at 50,000 visits)."""
+        formats, number_cells = self._formats, self._number_cells
+        has_format = self.edit.number_format is not None
+        patch = self.patch
+        changes = patch._changes
+        title = self.edit.title
+        counted = 0
+        for i in range(start, len(cols)):
+            value = values[i]
+            kind = type(value)
+            if kind is not int and kind is not date:
+                if value is not None:
+                    new = self._new_cell(number, cols[i], value, None, False)
+                    if new:
+                        cells.append(new)
+                        added.append(cols[i])
+                continue
+            col = cols[i]
+            fmt = (formats[kind] if kind in formats else self._format_of(value)) if has_format else None
+            counted += 1  # patch._record, inline
+            if len(changes) < MAX_CHANGES_KEPT:
+                changes.append(CellChange(title, number, col, None, value))
+            cell = number_cells.get((col, fmt))
+            if cell is None:
+                cell = number_cells[(col, fmt)] = self._number_cell(col, self._styled(self.col_styles.get(col), fmt))
+            if kind is date:
+                serial = self._serials.get(value)
+                if serial is None:
+                    serial = self._serials[value] = excel_serial(value, self.date1904)
+                cells.append(cell % (number, serial))
+            else:
+                cells.append(cell % (number, value))
+            added.append(col)
+        patch._changed += counted
+
+    def _styled(self, style: int | None, fmt: str | None) -> int | None:
+        """``style`` with the number format ``fmt`` (None: as it is)."""
+        if fmt is None:
+            return style
+        key = (style or 0, fmt)
+        found = self._style_cache.get(key)
+        if found is None:
+            found = self._style_cache[key] = self.styles.with_format(*key)
+        return found
+
+    def _number_cell(self, col: int, style: int | None) -> bytes:
+        """``<c>`` of a whole number in column ``col``, as a template for ``% (row, number)``: the bytes
+        ``_cell_xml`` writes for it."""
+        p = self.p
+        return (b'<%sc r="%s' % (p, _LETTERS[col]) + b"%d"
+                + b'"%s><%sv>' % (b' s="%d"' % style if style else b"", p) + b"%d" + b"</%sv></%sc>" % (p, p))
 
     def _rewrite(self, number: int, col: int, cell: re.Match, value: Any) -> bytes | None:
         """The cell rewritten to hold ``value``, or None when it shows it already (kept byte for byte)."""
+        if self.edit.number_format is not None and type(value) is not Formatted:
+            fmt = self._format_of(value)
+            if fmt is not None:
+                value = Formatted(value, fmt)
         plain = value.value if isinstance(value, Formatted) else value
         s = _STYLE_ATTR.search(cell.group(2))
         if s is not None and plain is not None and plain != "":  # a re-run: the very bytes we would write?
