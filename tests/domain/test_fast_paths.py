@@ -19,7 +19,7 @@ from tests.ledger_builder import WEK, address, check, clean_case, clean_child, c
 from xlsbridge.domain.ledger import Case
 from xlsbridge.domain.ledger_fees import pricing_request
 from xlsbridge.domain.money import Ratio
-from xlsbridge.domain.pricing import PricingError, PricingRequest, price_visit, refusal_key
+from xlsbridge.domain.pricing import PricingError, PricingRequest, VisitPricer, price_visit, refusal_key
 from xlsbridge.domain.rules import visits as visit_rules
 from xlsbridge.domain.rules._common import VISITS_SHEET, finding, index
 from xlsbridge.domain.layout import CASES, VISITS
@@ -225,3 +225,43 @@ def test_the_first_terminated_case_in_ledger_order_is_named(tmp_path):
     assert [(i.cell, i.record) for i in hits] == [(address(CASES.name, "case_id", 4).split("!")[1], "C-003")]
     assert "C-001" in hits[0].message and "C-002" not in hits[0].message
 
+
+
+# ---- pricing a ledger: the engine asked once per request apart from its date --------------------
+
+def _priced(price, fields: dict[str, Any]):
+    try:
+        return price(fields)
+    except ValueError as exc:  # PricingError, or pydantic refusing the request
+        return type(exc), getattr(exc, "code", None), getattr(exc, "params", None)
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(st.lists(requests, min_size=1, max_size=6), st.lists(st.dates(date(2018, 8, 1), date(2030, 12, 31)),
+                                                            min_size=1, max_size=4))
+def test_the_visit_pricer_answers_as_the_engine(batch, days):
+    # The same requests on several dates, through one VisitPricer (which remembers) and through the
+    # engine asked each time: the same breakdown (due date included) or the same refusal, every time.
+    pricer = VisitPricer(WEK)
+    for fields in batch:
+        for day in days:
+            dated = {**fields, "visit_date": day}
+            engine = _priced(lambda f: price_visit(PricingRequest(**f), WEK), dated)
+            assert _priced(pricer, dated) == engine
+            assert _priced(pricer, dated) == engine  # asked again: from memory
+
+
+def test_the_visit_pricer_keeps_the_due_date_of_each_visit():
+    # WEK: payment due 5 days before the visit (domain.md "Payment is due 5 days before the visit
+    # date").  Two plain handovers a week apart share one engine answer; each keeps its own due date:
+    # 2025-06-07 → 06-02, 2025-06-14 → 06-09.
+    pricer = VisitPricer(WEK)
+    base = {"support_type": "handover", "children": 1, "extension_minutes": 0, "extension_agreed": True,
+            "duration_minutes": None, "municipality": "金沢市", "father_member": False, "mother_member": False,
+            "ratio": Ratio.even(), "reduction": 0, "cancelled_at": None, "cancelled_by": None}
+    first = pricer({**base, "visit_date": date(2025, 6, 7)})
+    second = pricer({**base, "visit_date": date(2025, 6, 14)})
+    assert (first.due_date, second.due_date) == (date(2025, 6, 2), date(2025, 6, 9))
+    assert first.model_dump(exclude={"due_date"}) == second.model_dump(exclude={"due_date"})
+    assert second == price_visit(PricingRequest(**{**base, "visit_date": date(2025, 6, 14)}), WEK)
+    assert len(pricer._known) == 1

@@ -15,7 +15,7 @@ from typing import Any
 from .findings import Finding, Location
 from .ledger import Case, Ledger, Visit
 from .money import Ratio, split
-from .pricing import Cap, FeeBreakdown, PricingError, PricingRequest, price_visit
+from .pricing import Cap, FeeBreakdown, PricingError, PricingRequest, VisitPricer
 from .settings import Parent, Settings
 
 VISITS_SHEET = "面会記録"
@@ -81,6 +81,7 @@ def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:
     cases = ledger.cases_by_id()
     case_rows = {c.case_id: c.row for c in ledger.cases if c.case_id}
     out: list[VisitPrice] = []
+    price = VisitPricer(ledger.settings)
     for visit in ledger.visits:
         blocking = list(errors_by_row.get((VISITS_SHEET, visit.row or -1), []))
         case = cases.get(visit.case_id or "")
@@ -90,7 +91,9 @@ def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:
             out.append(_blocked(visit, blocking))
             continue
         try:
-            out.append(VisitPrice(visit, price_visit(pricing_request(case, visit), ledger.settings)))
+            if visit.visit_date is None or visit.support_type is None or visit.children is None:
+                raise ValueError("incomplete visit")
+            out.append(VisitPrice(visit, price(pricing_fields(case, visit))))
         except (PricingError, ValueError) as exc:
             code = exc.code if isinstance(exc, PricingError) else "visit-incomplete"
             row = (Location(VISITS_SHEET, visit.row).address(),) if visit.row else ()
