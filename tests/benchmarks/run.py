@@ -4,10 +4,13 @@ floor (a bare python-calamine read), openpyxl's read-only reader and a peer (fri
     .venv/bin/python -m tests.benchmarks.run                      # everything, ~15 minutes on 2 cores
     .venv/bin/python -m tests.benchmarks.run --sizes 500,5000     # quicker
     .venv/bin/python -m tests.benchmarks.run --no-addin --runs 3
+    .venv/bin/python -m tests.benchmarks.run --sizes 50000 --only validate,"in place" --runs 7   # the ratios
 
 Every measurement is a whole fresh process (start-up and imports included, as staff wait for them),
-run several times: min / median / max seconds and the peak resident memory of the process
-(``os.wait4``'s rusage).  Measured on each ledger, in the same run:
+run several times, in rounds (one run of every command per round, so that a spell of load on a noisy
+machine weighs on all alike): min / median / max seconds and the peak resident memory of the process
+(``os.wait4``'s rusage).  xlsbridge's bytecode is written first, as installing the wheel does.
+Measured on each ledger, in the same run:
 
 * ``xlsbridge validate``, ``fees --out``, ``fees`` in place (a fresh copy each run), ``flags --no-write``,
   ``plan --all --out``; ``xlsbridge --help``;
@@ -162,30 +165,55 @@ def run_once(argv: list[str], *, ok: tuple[int, ...] = (0,), env: dict[str, str]
     return run, ("" if run.returncode in ok else text[-2000:])
 
 
-def measure(name: str, size: int, argv: list[str], runs: int, *, ok: tuple[int, ...] = (0,),
-            cleanup: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None,
-            refused: str | None = None, before: Any = None) -> Measurement:
-    m = Measurement(name, size)
-    planned = runs
-    while len(m.runs) < planned:
-        if cleanup is not None and cleanup.exists():
-            cleanup.unlink()
-        if before is not None:
-            before()  # e.g. a fresh copy of the ledger for a command that writes it in place
-        run, failure = run_once(argv, ok=ok, env=env, cwd=cwd, refused=refused)
-        if failure:
-            m.error = f"exit {run.returncode}: " + failure.strip().splitlines()[-1][:300] if failure.strip() else f"exit {run.returncode}"
+@dataclass
+class Spec:
+    """One measurement to make: a command line and how to prepare and judge each run."""
+
+    name: str
+    size: int
+    argv: list[str]
+    runs: int
+    ok: tuple[int, ...] = (0,)
+    cleanup: Path | None = None
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+    refused: str | None = None
+    before: Any = None
+
+
+def measure(name: str, size: int, argv: list[str], runs: int, **options: Any) -> Spec:
+    return Spec(name, size, argv, runs, **options)
+
+
+def run_rounds(specs: list[Spec]) -> list[Measurement]:
+    """Every spec's runs, in rounds: one run of each spec per round, so that a spell of load on the
+    machine weighs on all of them alike and the ratios of one run stay fair.  A spec that fails stops;
+    one whose first run is slow gets fewer runs."""
+    found = [Measurement(spec.name, spec.size) for spec in specs]
+    planned = [spec.runs for spec in specs]
+    for round_ in range(max(planned, default=0)):
+        for i, (spec, m) in enumerate(zip(specs, found)):
+            if m.error or len(m.runs) >= planned[i]:
+                continue
+            if spec.cleanup is not None and spec.cleanup.exists():
+                spec.cleanup.unlink()
+            if spec.before is not None:
+                spec.before()  # e.g. a fresh copy of the ledger for a command that writes it in place
+            run, failure = run_once(spec.argv, ok=spec.ok, env=spec.env, cwd=spec.cwd, refused=spec.refused)
             m.runs.append(run)
-            break
-        m.runs.append(run)
-        if len(m.runs) == 1 and run.seconds > VERY_SLOW:
-            planned = 1
-        elif len(m.runs) == 1 and run.seconds > SLOW:
-            planned = min(planned, 2)
-    if cleanup is not None and cleanup.exists():
-        cleanup.unlink()
-    _progress(m)
-    return m
+            if failure:
+                m.error = (f"exit {run.returncode}: " + failure.strip().splitlines()[-1][:300] if failure.strip()
+                           else f"exit {run.returncode}")
+            elif len(m.runs) == 1 and run.seconds > VERY_SLOW:
+                planned[i] = 1
+            elif len(m.runs) == 1 and run.seconds > SLOW:
+                planned[i] = min(planned[i], 2)
+            if spec.cleanup is not None and spec.cleanup.exists():
+                spec.cleanup.unlink()
+        print(f"  round {round_ + 1} of {max(planned)} done", flush=True)
+    for m in found:
+        _progress(m)
+    return found
 
 
 def _progress(m: Measurement) -> None:
@@ -283,6 +311,17 @@ wb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
 print(sum(sum(1 for _ in ws.iter_rows(values_only=True)) for ws in wb.worksheets))
 wb.close()
 """
+
+
+def compile_bytecode() -> None:
+    """Write xlsbridge's bytecode (__pycache__), as installing the wheel does: without it, and with
+    PYTHONDONTWRITEBYTECODE set (as on CI machines), every process of an editable install would compile
+    every module again, which no installed copy does."""
+    import compileall
+
+    import xlsbridge
+
+    compileall.compile_dir(str(Path(xlsbridge.__file__).parent), quiet=1)
 
 
 def frictionless_cmd() -> list[str] | None:
@@ -389,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs of each measurement (default: 5 / 3 / 3 by size)")
     parser.add_argument("--no-addin", action="store_true", help="skip counting the add-in's Excel calls")
     parser.add_argument("--out", type=Path, help="JSON results (default bench-results/bench-<time>.json)")
+    parser.add_argument("--only", help="the measurements to make, comma-separated parts of their names "
+                                       "(e.g. 'floor,validate,in place'); the floor is always made")
     parser.add_argument("--addin-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -429,18 +470,18 @@ def _run(args, sizes: list[int], folder: Path, work: Path, started: float) -> in
     schema = frictionless_schema(folder / "面会記録.schema.json")
     ledgers = {size: ledger(size, args.seed, folder) for size in [0, *sizes]}
     visits = {size: visit_count(path) for size, path in ledgers.items()}
-    measurements: list[Measurement] = []
+    compile_bytecode()
 
     def runs_for(size: int) -> int:
         return args.runs or RUNS[size]
 
-    print("measuring (each a fresh process):", flush=True)
-    measurements.append(measure("xlsbridge --help", 0, [*x, "--help"], max(5, args.runs or 5)))
+    specs: list[Spec] = [measure("xlsbridge --help", 0, [*x, "--help"], max(5, args.runs or 5))]
     for size in [0, *sizes]:
         path = str(ledgers[size])
         n = runs_for(size)
-        fees_out, plan_out, in_place = work / "fees.xlsx", work / "plans.xlsx", work / "in-place" / "台帳.xlsx"
-        measurements += [
+        fees_out, plan_out = work / f"fees-{size}.xlsx", work / f"plans-{size}.xlsx"
+        in_place = work / f"in-place-{size}" / "台帳.xlsx"
+        specs += [
             measure("floor: calamine", size, [sys.executable, "-c", CALAMINE_READ, path], n),
             measure("openpyxl read-only", size, [sys.executable, "-c", OPENPYXL_READ, path], n),
             measure("validate", size, [*x, "validate", path, "--as-of", AS_OF], n, ok=(0, 1)),
@@ -448,7 +489,7 @@ def _run(args, sizes: list[int], folder: Path, work: Path, started: float) -> in
                     cleanup=fees_out),
             # In place, as staff run it: read once, patch, backup, temp file + rename (a fresh copy each run).
             measure("fees (in place)", size, [*x, "fees", str(in_place), "--as-of", AS_OF], n,
-                    before=lambda path=path: _fresh_copy(Path(path), in_place)),
+                    before=lambda path=path, in_place=in_place: _fresh_copy(Path(path), in_place)),
             measure("flags --no-write", size, [*x, "flags", path, "--as-of", AS_OF, "--no-write"], n),
             # The empty template has no active case: plan says so (exit 2) after the same start-up.
             measure("plan --all --out", size, [*x, "plan", path, "--as-of", AS_OF, "--all", "--out", str(plan_out)],
@@ -456,13 +497,19 @@ def _run(args, sizes: list[int], folder: Path, work: Path, started: float) -> in
         ]
         if peer is not None:
             # frictionless reads only paths below the working folder ("not safe" otherwise): run it there.
-            measurements.append(measure("peer: frictionless", size,
+            specs.append(measure("peer: frictionless", size,
                                         [*peer, "validate", ledgers[size].name, "--sheet", VISITS_SHEET,
                                          "--schema", schema.name, "--limit-errors", "1000000000"], n, ok=(0, 1),
                                         cwd=folder, refused="not safe"))
 
+    if args.only:
+        wanted = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        specs = [s for s in specs if s.name.startswith("floor") or any(w in s.name.lower() for w in wanted)]
+    print(f"measuring {len(specs)} commands in rounds (each run a fresh process):", flush=True)
+    measurements = run_rounds(specs)
+
     addin: dict[str, Any] = {}
-    if not args.no_addin:
+    if not args.no_addin and not args.only:
         for size in [s for s in (500, 50000) if s in sizes]:
             print(f"  add-in actions on {size:,} visits (remote engine) …", flush=True)
             calls, failure, run = addin_calls(ledgers[size])
