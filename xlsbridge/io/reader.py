@@ -55,11 +55,13 @@ from ..domain.layout import (
 from .settings_sheet import read_settings_sheets
 from .template_version import recorded_version
 
-from .sheet_values import _Marks, _scan_marks, _Values
+from .sheet_values import SheetReads, _Marks, _Values
 from .reader_cells import _blank, _CellError, _reader, display
 
 # The sheets the reader needs, in workbook order.  連絡先 is deliberately absent (privacy).
 READ_SHEETS: tuple[SheetLayout, ...] = (CASES, CHILDREN, VISITS, STAFF)
+# 面会記録 last: calamine parses it on a worker thread while the others become records (sheet_values.SheetReads)
+_CONVERT_ORDER: tuple[SheetLayout, ...] = (CASES, CHILDREN, STAFF, VISITS)
 _MODELS = {CASES.name: Case, CHILDREN.name: Child, VISITS.name: Visit, STAFF.name: StaffMember}
 # Optional columns whose absence is normal (older ledgers do not record payments).
 _MAY_BE_ABSENT = frozenset({(VISITS.name, "father_paid"), (VISITS.name, "mother_paid"),
@@ -542,6 +544,7 @@ class _Source:
     rows: Callable[[str], tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]]
     marks: Callable[[str], _Marks]  # formula and error cells of a sheet
     defined_version: Callable[[], str | None] = lambda: None  # the version in the defined name, if any
+    prefetch: Callable[[list[str]], None] = lambda titles: None  # the sheets about to be read, to read ahead
 
 
 def _read(source: _Source) -> LedgerRead:
@@ -567,14 +570,16 @@ def _read_sheets(source: _Source) -> LedgerRead:
     titles = {layout.name: _find_sheet(layout, source.titles) for layout in READ_SHEETS}
     # The 設定 and 区域 sheets as row lists; the settings reader names what is missing.
     wanted = {fold(SETTINGS_SHEET), fold(AREAS_SHEET)}
-    settings_rows = {title: source.rows(title)[0] for title in source.titles if fold(title) in wanted}
+    settings_titles = [title for title in source.titles if fold(title) in wanted]
+    source.prefetch([*settings_titles, *titles.values()])
+    settings_rows = {title: source.rows(title)[0] for title in settings_titles}
     settings = read_settings_sheets(settings_rows)
     findings: list[Finding] = []
     unread: set[tuple[str, int, str]] = set()
     records: dict[str, list[Any]] = {}
     columns: dict[str, dict[str, int]] = {}
     headers: dict[str, dict[str, str]] = {}
-    for layout in READ_SHEETS:
+    for layout in _CONVERT_ORDER:
         title = titles[layout.name]
         rows, merged = source.rows(title)
         mapping = _map_headers(layout, rows[0] if rows else [])
@@ -639,11 +644,11 @@ def read_ledger_bytes(data: bytes, name: str) -> LedgerRead:
         package.zf.close()
         raise
     values = _Values(data, path.name)
+    sheets = SheetReads(package, values, path.name)
 
     def rows(title: str):
-        package.check_extent(title, path.name)  # before calamine allocates the sheet's rectangle
         try:
-            return values.rows(title)
+            return sheets.rows(title)  # the sheet's size checked before calamine allocates its rectangle
         except (SyntaxError, zipfile.BadZipFile, EOFError) as exc:  # XML neither calamine nor openpyxl can parse
             raise WorkbookUnusable(
                 f"{path.name} のシート「{title}」は壊れていて読めません（{type(exc).__name__}）。Excel で開けるか確認し、開けたら保存し直してください",
@@ -651,15 +656,12 @@ def read_ledger_bytes(data: bytes, name: str) -> LedgerRead:
                 "Excel opens it and save it again",
             ) from None
 
-    def marks(title: str) -> _Marks:
-        xml = package.sheet_xml(title)
-        found = _scan_marks(xml) if xml is not None else _Marks()
-        return found if found.complete else values.marks(title)
-
     checked = _CheckedValues(values.titles, rows)
     try:
-        return _read(_Source(values.titles, rows, marks, lambda: _defined_version(package, checked)))
+        return _read(_Source(values.titles, rows, sheets.marks, lambda: _defined_version(package, checked),
+                             sheets.prefetch))
     finally:
+        sheets.close()  # before the workbook closes under a read still under way
         values.close()
         package.zf.close()
 

@@ -187,3 +187,66 @@ class _Values:
             self._openpyxl.close()
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# The sheets a ledger read needs, read ahead on a worker thread
+# --------------------------------------------------------------------------------------------
+
+class SheetReads:
+    """The rows and the formula/error cells of the sheets a read needs, each sheet checked first.
+
+    Each sheet passes ``package.check_extent`` on the calling thread (before calamine allocates
+    it) and its XML is scanned there for formula and error cells; calamine then reads it on one
+    worker thread.  calamine releases Python's lock while it parses, so the small sheets are parsed
+    while the caller checks the large one, and the largest (面会記録) while the caller turns the
+    others into records.  ``prefetch`` checks the sheets smallest first and hands each to the
+    worker as soon as it passed; a sheet not prefetched is checked and read when asked for.  Where
+    no thread can start (Pyodide, in which xlwings Lite runs Python), every sheet is read when
+    asked for, on the calling thread.
+    """
+
+    def __init__(self, package: Any, values: _Values, name: str):
+        self._package = package
+        self._values = values
+        self._name = name
+        self._marks: dict[str, _Marks] = {}
+        self._pending: dict[str, Any] = {}  # title -> concurrent.futures.Future of values.rows(title)
+        self._pool: Any = None  # the worker (a ThreadPoolExecutor), False where threads cannot start
+
+    def prefetch(self, titles: list[str]) -> None:
+        for title in sorted(dict.fromkeys(t for t in titles if t not in self._marks), key=self._package.sheet_size):
+            self._check(title)
+            if self._pool is False:
+                continue
+            try:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsbridge-read")
+                self._pending[title] = self._pool.submit(self._values.rows, title)
+            except RuntimeError:  # "can't start new thread": read each sheet when asked for
+                self._pool = False
+
+    def rows(self, title: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
+        future = self._pending.pop(title, None)
+        if future is not None:
+            return future.result()
+        self._check(title)
+        return self._values.rows(title)
+
+    def marks(self, title: str) -> _Marks:
+        """Formula and error cells (openpyxl places those the byte scan could not)."""
+        self._check(title)
+        found = self._marks[title]
+        return found if found.complete else self._values.marks(title)
+
+    def _check(self, title: str) -> None:
+        if title not in self._marks:
+            xml = self._package.check_extent(title, self._name)
+            self._marks[title] = _scan_marks(xml) if xml is not None else _Marks()
+
+    def close(self) -> None:
+        """Wait for the worker (a read under way ends; those not started are dropped)."""
+        if self._pool:
+            self._pool.shutdown(wait=True, cancel_futures=True)

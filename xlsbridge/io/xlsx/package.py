@@ -430,23 +430,28 @@ class Package:
         part = self.sheet_parts.get(title)
         if part is None or part not in self.zf.namelist():
             return None
-        cached = getattr(self, "_last_xml", None)  # the extent check and the mark scan read the same sheet
-        if cached is not None and cached[0] == part:
-            return cached[1]
-        xml = self.zf.read(part)
-        self._last_xml = (part, xml)
-        return xml
+        return self.zf.read(part)
 
-    def check_extent(self, title: str, name: str) -> None:
+    def check_extent(self, title: str, name: str) -> bytes | None:
         """Refuse a sheet whose cells span more than MAX_SHEET_ROWS rows or MAX_SHEET_CELLS cells, or
         repeat too much long text, before calamine allocates it (a stray entry at row 1,048,576 would
         cost gigabytes).  Cell references are what counts: a ``<dimension>`` that overstates is harmless
-        (calamine sizes the sheet by its cells)."""
+        (calamine sizes the sheet by its cells).  Returns the sheet's XML (None: no such part) for the
+        caller's scan of formula and error cells, so that the sheet is inflated once."""
         xml = self.sheet_xml(title)
         if xml is None:
-            return
+            return None
         check_extent(sheet_extent(xml, name, title), name, title)
         if self.strings is not None:
             check_expanded_text(xml, self.strings, name, title)
+        return xml
+
+    def sheet_size(self, title: str) -> int:
+        """The inflated size of a sheet's part in bytes (0: no such part)."""
+        part = self.sheet_parts.get(title)
+        try:
+            return self.zf.getinfo(part).file_size if part is not None else 0
+        except KeyError:
+            return 0
 
 
