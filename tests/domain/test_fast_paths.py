@@ -265,3 +265,17 @@ def test_the_visit_pricer_keeps_the_due_date_of_each_visit():
     assert first.model_dump(exclude={"due_date"}) == second.model_dump(exclude={"due_date"})
     assert second == price_visit(PricingRequest(**{**base, "visit_date": date(2025, 6, 14)}), WEK)
     assert len(pricer._known) == 1
+
+
+def test_merging_summary_rows_adds_every_count():
+    # _merge spells the counts out one by one: a count added to SummaryRow later must be merged too.
+    from dataclasses import fields
+
+    from xlsbridge.domain.ledger_fees import SummaryRow, _merge
+
+    counts = [f.name for f in fields(SummaryRow) if f.type in ("int", int)]
+    row = SummaryRow("K-1", "2025-06", **{name: n + 1 for n, name in enumerate(counts)}, schedules={"A": None})
+    target = SummaryRow("K-1", None, **{name: 100 for name in counts})
+    _merge(target, row)
+    assert {name: getattr(target, name) for name in counts} == {name: 100 + n + 1 for n, name in enumerate(counts)}
+    assert list(target.schedules) == ["A"] and len(counts) == 8

