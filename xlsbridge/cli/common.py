@@ -6,6 +6,7 @@ Kept light (click and the standard library only) because every command imports i
 from __future__ import annotations
 
 from datetime import date, datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -145,6 +146,33 @@ def _nearest_option(exc: click.NoSuchOption) -> str | None:
                     if opt.startswith("--")]
     near = difflib.get_close_matches(exc.option_name, options, n=1, cutoff=0.6)
     return near[0] if near else None
+
+
+def collections_paused(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command that reads a ledger with Python's cyclic garbage collector paused, and its objects
+    frozen (gc.freeze) when it ends.
+
+    The read ledger, its prices and findings are millions of small objects that form no cycles and
+    live until this short process ends.  Each collection the command's allocations set off would walk
+    all of them again, and so would the one at exit: on 50,000 visits about 0.3 s of `validate` and
+    1.7 s of `fees`.  Reference counting frees them as usual.  Only for the CLI's one-shot processes:
+    the ribbon's and Lite's Python lives on between button presses (excel/ does not freeze).
+    """
+    import functools
+    import gc
+
+    @functools.wraps(command)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()
+
+    return paused
 
 
 def report_backup(update: LedgerUpdate, err: bool = False) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..i18n import t
-from .common import report_backup
+from .common import collections_paused, report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
+@collections_paused
 def fees(ledger: Path, out: Path | None, dry_run: bool, force: bool, as_of: date | None,
          password_env: str | None) -> None:
     """Price every visit of LEDGER with the fee schedule in its settings sheet.

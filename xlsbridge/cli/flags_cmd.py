@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .common import report_backup
+from .common import collections_paused, report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
@@ -34,6 +34,7 @@ Example:
               help="Write the ledger with the 期限・年齢 sheet to this new file instead of updating it in place.")
 @force_option
 @password_write_option
+@collections_paused
 def flags(ledger: Path, as_of: date | None, within: int, fmt: str, write: bool, out: Path | None, force: bool,
           password_env: str | None) -> None:
     """List what needs action soon in LEDGER.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..i18n import t
-from .common import report_backup
+from .common import collections_paused, report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
+@collections_paused
 def plan(ledger: Path, case_id: str | None, all_active: bool, out: Path | None, pdf: bool, force: bool,
          as_of: date | None, password_env: str | None) -> None:
     """Draw the 親子交流支援計画書 (the national programme's plan form) for a case of LEDGER.

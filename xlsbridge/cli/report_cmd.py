@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import t
-from .common import DATE
-from .common import report_backup
+from .common import DATE, collections_paused, report_backup
 from .options import as_of_option, force_option, password_from, password_write_option, today
 
 
@@ -34,6 +33,7 @@ Example:
 @force_option
 @as_of_option
 @password_write_option
+@collections_paused
 def report(ledger: Path, start: date, end: date, fmt: str, sheet: bool, out: Path | None, force: bool,
            as_of: date | None, password_env: str | None) -> None:
     """Count what the organisation did in a period: the figures grant and activity reports ask for.
