@@ -382,6 +382,27 @@ def test_a_generated_sheet_is_drawn_like_report_sheets_draws_it(sample):
     assert calamine_rows(result.payload, FEE_SUMMARY_SHEET)[2] == ["合計", 1500.0, dt.date(2026, 3, 5)]
 
 
+def test_generated_cells_keep_their_style_whatever_row_they_are_on(sample):
+    """A generated sheet's whole numbers and texts are written from per-column templates: each cell
+    still gets its column's format, the overdue fill below zero (a float too) and wrapping, and the
+    same text on many rows (the scope, a case) stays itself, escaped and spaced as written."""
+    columns = [ReportColumn("区分", 10), ReportColumn("残り日数", 8, "0", negative_fill="FFC7CE"),
+               ReportColumn("対応", 30, wrap=True), ReportColumn("金額", 11, YEN)]
+    rows = [["ケース別", 3, " 連絡 & <確認>", 1500], ["ケース別", -2, "連絡", -300], ["月別", -0.5, None, True],
+            ["ケース別", 0, " 連絡 & <確認>", 0], [None, -2, "連絡", 2.5]]
+    with XlsxPatch(sample) as patch:
+        patch.replace_sheet("期限・年齢", note="メモ", columns=columns, rows=rows)
+        result = patch.save()
+    ws = load(result.payload)["期限・年齢"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=3)] == rows
+    red = [[ws.cell(r, 2).fill.fgColor.rgb == "FFFFC7CE" for r in range(3, 8)]]
+    assert red == [[False, True, True, False, True]]  # -2, -0.5 and -2 are overdue
+    assert {ws.cell(r, 2).number_format for r in range(3, 8)} == {"0"}
+    assert all(ws.cell(r, 3).alignment.wrap_text for r in (3, 4, 6, 7))
+    assert [ws.cell(r, 4).number_format for r in range(3, 8)] == [YEN, YEN, YEN, YEN, YEN]
+    assert ws["C6"].value == " 連絡 & <確認>" and ws["A6"].number_format == "General"
+
+
 def test_only_the_parts_the_patch_means_to_change_change(sample, tmp_path):
     """fees on the sample: 面会記録, 料金集計 (new) and the parts registering it and its styles."""
     from xlsbridge.io.reader import read_ledger

@@ -74,22 +74,39 @@ def _generated_sheet_xml(sheet: _Generated, styles: _Styles, date1904: bool, sel
         yield b'<row r="1">' + _cell_xml(b"", 1, 1, sheet.note, note_style, date1904) + b"</row>"
         yield b'<row r="2">' + b"".join(_cell_xml(b"", 2, i, spec.header, header_style, date1904)
                                        for i, spec in enumerate(sheet.columns, start=1)) + b"</row>"
+
+        def style_of(i: int, spec: Any, value: Any) -> int | None:
+            style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
+            if i in special:
+                plain, below = special[i]
+                negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+                style = below if negative and below is not None else plain if plain is not None else style
+            return style
+
+        def int_cell(i: int, style: int | None) -> bytes:  # _cell_xml's first case, as a template
+            return b'<c r="%s' % _LETTERS[i] + b"%d" + b'"%s><v>' % (b' s="%d"' % style if style else b"") + b"%d</v></c>"
+
+        # per column: (index, spec, the cell of a whole number >= 0, of one below zero) (most cells: counts and yen)
+        plan = [(i, spec, int_cell(i, style_of(i, spec, 0)), int_cell(i, style_of(i, spec, -1)))
+                for i, spec in enumerate(sheet.columns, start=1)]
+        # a text's cell after its r="A1" (scope, case, month: the same few texts on every row)
+        texts: dict[tuple[int, str], bytes] = {}
         batch: list[bytes] = []
         for r, values in enumerate(sheet.rows, start=3):
-            cells = []
-            for i, (spec, value) in enumerate(zip(sheet.columns, values), start=1):
-                if value is None:
-                    continue
-                style = formats[spec.number_format] if spec.number_format and not isinstance(value, str) else None
-                if i in special:
-                    plain, below = special[i]
-                    negative = isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
-                    style = below if negative and below is not None else plain if plain is not None else style
-                if type(value) is int:  # _cell_xml's first case, inline (most cells: counts and yen)
-                    cells.append(b'<c r="%s%d"%s><v>%d</v></c>' % (_LETTERS[i], r, b' s="%d"' % style if style else b"", value))
-                else:
-                    cells.append(_cell_xml(b"", r, i, value, style, date1904))
-            batch.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+            cells = [b'<row r="%d">' % r]
+            for (i, spec, at_least_zero, below_zero), value in zip(plan, values):
+                if type(value) is int:
+                    cells.append((below_zero if value < 0 else at_least_zero) % (r, value))
+                elif type(value) is str:
+                    rest = texts.get((i, value))
+                    if rest is None:
+                        whole = _cell_xml(b"", 1, i, value, style_of(i, spec, value), date1904)
+                        rest = texts[(i, value)] = whole[len(b'<c r="%s1' % _LETTERS[i]):]
+                    cells.append(b'<c r="%s%d' % (_LETTERS[i], r) + rest)
+                elif value is not None:
+                    cells.append(_cell_xml(b"", r, i, value, style_of(i, spec, value), date1904))
+            cells.append(b"</row>")
+            batch.append(b"".join(cells))
             if len(batch) == 1000:
                 yield b"".join(batch)
                 batch = []
