@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -57,8 +58,10 @@ def _entries(data: bytes) -> list[tuple]:
 def test_the_worker_writes_the_same_bytes_as_the_serial_path(sample, monkeypatch):
     started = []
     monkeypatch.setattr(zip_out._Worker, "run", lambda self, run=zip_out._Worker.run: (started.append(self), run(self)))
+    interval = sys.getswitchinterval()
     threaded = _save(sample)
     assert len(started) == 1 and not _zip_threads()  # written by one worker, gone when save returns
+    assert sys.getswitchinterval() == interval
     monkeypatch.setattr(zip_out, "THREADED", False)
     serial = _save(sample)
     assert hashlib.sha256(threaded).digest() == hashlib.sha256(serial).digest()
@@ -91,9 +94,11 @@ def test_a_failure_while_producing_propagates_and_stops_the_worker(sample):
             raise Boom("row 400")
         return [Formatted(row, YEN), "x"]
 
+    interval = sys.getswitchinterval()
     with pytest.raises(Boom, match="row 400"):
         _save(sample, values)
     assert not _zip_threads()
+    assert sys.getswitchinterval() == interval  # Python's own again
 
 
 def test_a_failure_on_the_worker_propagates_and_stops_it(sample, monkeypatch):
