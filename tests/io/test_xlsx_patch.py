@@ -434,6 +434,43 @@ def test_a_rerun_gives_the_same_package(sample, tmp_path):
     assert load(flagged).sheetnames[-1] == FLAGS_SHEET
 
 
+def test_a_rerun_row_kept_at_a_glance_is_the_row_the_cell_by_cell_path_keeps(sample, monkeypatch):
+    """A re-run keeps a row whose computed cells are the very ones a first run writes without looking
+    at them one by one (_holds_already); rows with a changed amount, a refund added or a text cleared
+    go cell by cell.  Both ways give the same package and the same changes."""
+    from xlsbridge.io.xlsx.sheet_stream import _SheetWriter
+    from xlsbridge.services.outputs import fee_number_format
+
+    columns = list(range(20, 32))  # T..AE, the computed columns of 面会記録
+
+    def first(r):
+        return [r * 10, 0, None, 5, 0, 0, r * 10 + 5, 3, 2, dt.date(2024, 4, r % 28 + 1), None, f"内訳 {r} & <x>"]
+
+    def second(r):
+        values = first(r)
+        if r % 7 == 0:
+            values[0] += 1  # a changed amount
+        if r % 11 == 0:
+            values[10] = 300  # a refund where there was none
+        if r % 13 == 0:
+            values[11] = None  # the text cleared
+        return values
+
+    rows = range(2, 485)
+    once = patched(sample, "面会記録", columns, rows, first, number_format=fee_number_format)
+    kept = []
+    holds = _SheetWriter._holds_already
+    monkeypatch.setattr(_SheetWriter, "_holds_already", lambda self, *a: kept.append(holds(self, *a)) or kept[-1])
+    fast = patched(once.payload, "面会記録", columns, rows, second, number_format=fee_number_format)
+    monkeypatch.setattr(_SheetWriter, "_holds_already", lambda self, *a: False)
+    slow = patched(once.payload, "面会記録", columns, rows, second, number_format=fee_number_format)
+    assert fast.payload == slow.payload and (fast.changed, fast.changes) == (slow.changed, slow.changes)
+    # rows 2..484: 69 multiples of 7, 44 of 11, 37 of 13; 6 of 77, 5 of 91, 3 of 143, none of 1001
+    touched = 69 + 44 + 37 - 6 - 5 - 3
+    assert kept.count(True) == len(rows) - touched and fast.changed == 69 + 44 + 37
+    assert patched(fast.payload, "面会記録", columns, rows, second, number_format=fee_number_format).payload == fast.payload
+
+
 def test_replacing_a_generated_sheet_drops_what_staff_hung_on_it(sample):
     """An old 料金集計 with a print area and a comment (parts only it uses): both go, it keeps its place."""
     wb = load(sample)

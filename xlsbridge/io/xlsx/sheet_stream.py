@@ -169,6 +169,8 @@ class _SheetWriter:
         self._formats: dict[type, str | None] = {}  # edit.number_format's answer, per type of value
         self._number_cells: dict[tuple[int, str | None], bytes] = {}  # (column, format) -> % (row, number)
         self._serials: dict[date, int] = {}
+        # (column, format) -> (the column's style, its whole-number template) when that style shows the format
+        self._kept_cells: dict[tuple[int, str | None], tuple[int, bytes]] = {}
 
     def _advance(self) -> None:
         self.next_row = next(self._targets, None)
@@ -332,14 +334,16 @@ class _SheetWriter:
             # the usual row: every target right of the row's last cell (the computed columns, empty)
             lt = row.rfind(self._cell_open, body_start, body_end)
             last = self.cell_re.match(row, lt) if lt >= 0 else None
-            if (last is not None and last.group(1) is not None and last.end() == body_end
-                    and _COLUMN_INDEX[last.group(1)] < cols[0]):
-                rest: list[bytes] = []
-                added: list[int] = []
-                self._new_cells(number, cols, values, 0, rest, added)
-                if not rest:
+            if last is not None and last.group(1) is not None and last.end() == body_end:
+                if _COLUMN_INDEX[last.group(1)] < cols[0]:
+                    rest: list[bytes] = []
+                    added: list[int] = []
+                    self._new_cells(number, cols, values, 0, rest, added)
+                    if not rest:
+                        return row
+                    return self._spans(row[:body_start], added) + row[body_start:body_end] + b"".join(rest) + row[body_end:]
+                if self._holds_already(row, body_start, body_end, number, cols, values):
                     return row
-                return self._spans(row[:body_start], added) + row[body_start:body_end] + b"".join(rest) + row[body_end:]
         pieces: list[bytes] = []
         cursor = last_cell_end = body_start
         ti = col = 0
@@ -408,6 +412,56 @@ class _SheetWriter:
             return body_start
         col = _COLUMN_INDEX[m.group(1)]
         return lt if (col == first if found >= 0 else col < first) else body_start
+
+    def _holds_already(self, row: bytes, body_start: int, body_end: int, number: int, cols: list[int],
+                       values: Sequence[Any]) -> bool:
+        """Whether the row ends with the very cells a first run writes (a re-run of fees: the usual
+        case), each in its column's style (which shows the value's format already), and no cell of a
+        target column comes before them; then ``_rewrite`` would keep every one of them as it is."""
+        expected = self._expected_cells(number, cols, values)
+        if not expected or not row.endswith(expected, body_start, body_end):
+            return False
+        start = body_end - len(expected)
+        if start == body_start:
+            return True
+        lt = row.rfind(self._cell_open, body_start, start)
+        before = self.cell_re.match(row, lt) if lt >= 0 else None
+        return (before is not None and before.group(1) is not None and before.end() == start
+                and _COLUMN_INDEX[before.group(1)] < cols[0])
+
+    def _expected_cells(self, number: int, cols: list[int], values: Sequence[Any]) -> bytes | None:
+        """The cells ``_rewrite`` keeps as they are for these values: each in its column's style, when
+        that style is set and shows the value's format (None: some column has no such style)."""
+        has_format = self.edit.number_format is not None
+        cells: list[bytes] = []
+        for i in range(len(cols)):
+            value = values[i]
+            if type(value) is Formatted:
+                plain, fmt = value
+            else:
+                plain, fmt = value, (self._format_of(value) if has_format else None)
+            if plain is None or plain == "":
+                continue  # no cell is written for it, and a cell there would be cleared
+            col = cols[i]
+            key = (col, fmt)
+            template = self._kept_cells.get(key)
+            if template is None:
+                style = self.col_styles.get(col)
+                if not style or (fmt is not None and self.styles.format_of(style) != fmt):
+                    return None
+                template = self._kept_cells[key] = (style, self._number_cell(col, style))
+            style, number_cell = template
+            kind = type(plain)
+            if kind is int:
+                cells.append(number_cell % (number, plain))
+            elif kind is date:
+                serial = self._serials.get(plain)
+                if serial is None:
+                    serial = self._serials[plain] = excel_serial(plain, self.date1904)
+                cells.append(number_cell % (number, serial))
+            else:
+                cells.append(_cell_xml(self.p, number, col, plain, style, self.date1904))
+        return b"".join(cells)
 
     @staticmethod
     def _spans(start_tag: bytes, added: list[int]) -> bytes:
