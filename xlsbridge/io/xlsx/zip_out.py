@@ -21,7 +21,10 @@ import threading
 import zipfile
 from typing import Any, Callable
 
-PIECE = 1 << 19  # bytes handed to the worker at once: large, so zlib runs long without the lock
+# Bytes handed to the worker at once: large, so that zlib runs long without the lock and the worker
+# waits for it less often (at 50,000 visits: 512 KB 1.65 s, 2 MB 1.49 s for the save; three pieces in
+# flight cost ~ 7 MB of memory).
+PIECE = 1 << 21
 QUEUE_DEPTH = 1  # pieces waiting for the worker (one more is being deflated, one filled)
 THREADED = True  # False: every operation inline (tests compare both)
 # While the worker runs, the main thread is asked to let go of the GIL after 1 ms instead of Python's
