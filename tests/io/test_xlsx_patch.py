@@ -751,3 +751,33 @@ def test_a_number_format_gives_the_package_formatted_values_give():
     assert [ws.cell(3, c).value for c in columns] == [300, dt.datetime(2024, 3, 19), None, "内訳 3",
                                                         moment, 0, True, 2.5]
     assert (ws["C6"].number_format, ws["D6"].number_format, ws["H8"].value) == (YEN, DAY, 0)
+
+
+def test_fee_cells_are_worked_out_while_the_sheet_streams(sample):
+    """services/outputs hands the sink a mapping that works each visit row's cells out when asked: the
+    patched file asks for every row once, in sheet order, during save (overlapping the zip worker),
+    and the package is the one a plain dict of the same rows gives."""
+    from xlsbridge.io.reader import read_ledger
+    from xlsbridge.io.sinks import XlsxSink
+    from xlsbridge.services import outputs
+    from xlsbridge.services.fees import compute_fees
+
+    result = compute_fees(read_ledger(SAMPLE), AS_OF)
+    asked: list[int] = []
+
+    class Spy(outputs._FeeRows):
+        def __getitem__(self, row):
+            asked.append(row)
+            return super().__getitem__(row)
+
+    with XlsxSink(sample) as sink:
+        columns = [outputs.ComputedColumn(s.header, result.read.cells.column(VISITS.name, s.key)) for s in FEE_COLUMNS]
+        rows = Spy(result)
+        sink.set_computed_columns("面会記録", columns, rows, outputs.fee_number_format)
+        assert asked == []  # nothing worked out before the package is written
+        lazy = sink.save()
+    assert asked == sorted(rows) and len(asked) == 483  # every visit row of the sample, once, in order
+    with XlsxSink(sample) as sink:
+        sink.set_computed_columns("面会記録", columns, {r: rows[r] for r in rows}, outputs.fee_number_format)
+        eager = sink.save()
+    assert lazy.payload == eager.payload and lazy.changed == eager.changed > 0

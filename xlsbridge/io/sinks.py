@@ -111,11 +111,14 @@ class XlsxSink:
             else:
                 positions.append(column.index + 1)
 
-        # Each row's values are let go once streamed (the stream asks for each row once): on a
-        # 50,000-visit ledger they are tens of megabytes the package being written can use instead.
-        pending = dict(rows)
-        self.patch.set_cells(sheet, positions, sorted(pending), pending.pop, headers=headers,
-                             number_format=number_format)
+        if isinstance(rows, dict):
+            # Each row's values are let go once streamed (the stream asks for each row once): on a
+            # 50,000-visit ledger they are tens of megabytes the package being written can use instead.
+            pending = dict(rows)
+            values: Callable[[int], Sequence[Any]] = pending.pop
+        else:  # a mapping that works a row's values out when asked (services/outputs._FeeRows)
+            values = rows.__getitem__
+        self.patch.set_cells(sheet, positions, sorted(rows), values, headers=headers, number_format=number_format)
 
     def replace_generated_sheet(self, name: str, *, note: str, columns: Sequence[Any], rows: Sequence[Sequence[Any]],
                                 after: str | None = None) -> None:

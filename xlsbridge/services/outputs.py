@@ -8,7 +8,7 @@ one place that decides between patching a file's package and rewriting it with o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -60,17 +60,32 @@ def fee_number_format(value: Any) -> str | None:
 
 def write_fee_columns(sink: LedgerSink, result: Any) -> None:
     """The computed columns of every priced (or blocked) visit row; a column an older ledger lacks is added."""
-    from .fees import computed_values
-
     read = result.read
     columns = [ComputedColumn(spec.header, read.cells.column(VISITS.name, spec.key)) for spec in FEE_COLUMNS]
-    keys = [spec.key for spec in FEE_COLUMNS]
-    rows: dict[int, list[Any]] = {}
-    for vp in result.prices:
-        if vp.visit.row is not None:
-            computed = computed_values(vp, read)
-            rows[vp.visit.row] = [computed[key] for key in keys]
-    sink.set_computed_columns(read.cells.title(VISITS.name), columns, rows, fee_number_format)
+    sink.set_computed_columns(read.cells.title(VISITS.name), columns, _FeeRows(result), fee_number_format)
+
+
+class _FeeRows(Mapping[int, list[Any]]):
+    """Visit row -> its computed cells (FEE_COLUMNS' order), worked out when asked: the patched file
+    asks for each row once while 面会記録 streams, so the work overlaps the zip worker's deflating
+    (io/xlsx/zip_out.py) and the cells of 50,000 rows are never all held at once."""
+
+    def __init__(self, result: Any):
+        self._read = result.read
+        self._keys = [spec.key for spec in FEE_COLUMNS]
+        self._visits = {vp.visit.row: vp for vp in result.prices if vp.visit.row is not None}
+
+    def __getitem__(self, row: int) -> list[Any]:
+        from .fees import computed_values
+
+        computed = computed_values(self._visits[row], self._read)
+        return [computed[key] for key in self._keys]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._visits)
+
+    def __len__(self) -> int:
+        return len(self._visits)
 
 
 def fee_note(day: date | None) -> str:
