@@ -781,3 +781,45 @@ def test_fee_cells_are_worked_out_while_the_sheet_streams(sample):
         sink.set_computed_columns("面会記録", columns, {r: rows[r] for r in rows}, outputs.fee_number_format)
         eager = sink.save()
     assert lazy.payload == eager.payload and lazy.changed == eager.changed > 0
+
+
+def test_rows_made_from_a_template_per_shape_are_the_rows_made_cell_by_cell(sample, monkeypatch):
+    """Once the first 1,000 changes are listed, a usual row's new cells are made at once from a
+    template per shape of row (the types of its values).  Rows of every shape (amounts, days, no
+    value, text to escape, empty text, a bool, a float, a date-time, a Formatted) give the package and
+    the counts that making each cell on its own gives."""
+    from xlsbridge.io.xlsx.sheet_stream import _SheetWriter
+    from xlsbridge.services.outputs import fee_number_format
+
+    columns = list(range(20, 32))  # T..AE, empty in most rows of the sample
+
+    def values(r):
+        row = [r * 10, r % 3, None, 5, 0, 0, r * 10 + 5, 3, 2, dt.date(2024, 4, r % 28 + 1), None, f"内訳 {r} & <x> "]
+        odd = r % 9
+        if odd == 1:
+            row[10] = 300  # a refund: another shape
+        elif odd == 2:
+            row[11] = ""  # empty text: no cell
+        elif odd == 3:
+            row[2] = True
+        elif odd == 4:
+            row[2] = 2.5
+        elif odd == 5:
+            row[9] = dt.datetime(2024, 4, 1, 9, 30)
+        elif odd == 6:
+            row[0] = Formatted(r, "0.00")
+        return row
+
+    rows = range(2, 485)
+    made = []
+    at_once = _SheetWriter._row_cells
+    monkeypatch.setattr(_SheetWriter, "_row_cells", lambda self, *a: made.append(at_once(self, *a)) or made[-1])
+    templated = patched(sample, "面会記録", columns, rows, values, number_format=fee_number_format)
+    monkeypatch.setattr(_SheetWriter, "_row_cells", lambda self, *a: None)
+    cell_by_cell = patched(sample, "面会記録", columns, rows, values, number_format=fee_number_format)
+    assert templated.payload == cell_by_cell.payload
+    assert (templated.changed, templated.changes) == (cell_by_cell.changed, cell_by_cell.changes)
+    assert sum(m is not None for m in made) > 150  # rows 2..484 past the first 1,000 changes, of the shapes it takes
+    ws = load(templated.payload)["面会記録"]
+    assert (ws["T480"].value, ws["AC480"].value, ws["AE480"].value) == (4800, dt.datetime(2024, 4, 5), "内訳 480 & <x> ")
+    assert (ws["T480"].number_format, ws["AC480"].number_format) == (YEN, DAY)

@@ -7,6 +7,7 @@ xmltext.py   text-level XML helpers (parts are rewritten as text, never re-seria
 styles.py    styles.xml, read and appended to
 rels.py      relationships and content types
 sheet_stream.py  a worksheet streamed row by row, only the changed cells rewritten
+sheet_cells.py   what those cells become (new, kept as they are on a re-run, rewritten)
 generated.py     generated sheets (料金集計, 期限・年齢) written as sheet XML
 patch.py     XlsxPatch: the edits to one package, applied in a single pass over its parts
 zip_out.py   the new package's zip, deflated on one worker thread while the parts are produced
@@ -16,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .patch import XlsxPatch
-    from .sheet_stream import CellChange, Formatted, PatchResult
+    from .sheet_cells import CellChange, Formatted
+    from .sheet_stream import PatchResult
     from .xmltext import PatchUnsupported
 
 __all__ = ["CellChange", "Formatted", "PatchResult", "PatchUnsupported", "XlsxPatch"]
-_HOME = {"XlsxPatch": "patch", "CellChange": "sheet_stream", "Formatted": "sheet_stream",
+_HOME = {"XlsxPatch": "patch", "CellChange": "sheet_cells", "Formatted": "sheet_cells",
          "PatchResult": "sheet_stream", "PatchUnsupported": "xmltext"}
 
 

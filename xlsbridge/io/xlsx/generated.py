@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Sequence
 from .cells import _number_text, column_letters
 from .xmltext import NS_DOC_REL, NS_MAIN
 from .styles import _Styles
-from .sheet_stream import _LETTERS, _cell_xml
+from .sheet_cells import _LETTERS, _cell_xml
 
 
 # ------------------------------------------------------------------------------------------------

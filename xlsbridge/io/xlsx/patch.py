@@ -57,16 +57,8 @@ from .xmltext import (
 )
 from .styles import _Styles
 from .rels import _parse_rels, _Rel, rels_part, workbook_part
-from .sheet_stream import (
-    _ANY_FORMULA,
-    _ref_bounds,
-    _SheetEdit,
-    _SheetWriter,
-    CellChange,
-    CHUNK,
-    MAX_CHANGES_KEPT,
-    PatchResult,
-)
+from .sheet_cells import _ANY_FORMULA, CellChange, MAX_CHANGES_KEPT
+from .sheet_stream import _ref_bounds, _SheetEdit, _SheetWriter, CHUNK, PatchResult
 from .generated import _Generated, _generated_sheet_xml
 from .zip_out import PackageOut
 
