@@ -823,3 +823,20 @@ def test_rows_made_from_a_template_per_shape_are_the_rows_made_cell_by_cell(samp
     ws = load(templated.payload)["面会記録"]
     assert (ws["T480"].value, ws["AC480"].value, ws["AE480"].value) == (4800, dt.datetime(2024, 4, 5), "内訳 480 & <x> ")
     assert (ws["T480"].number_format, ws["AC480"].number_format) == (YEN, DAY)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 18])
+def test_whitespace_between_rows_is_kept_wherever_the_reads_cut_the_sheet(monkeypatch, chunk):
+    """A pretty-printed sheet (a new line and spaces between rows) read 7 bytes at a time: every gap
+    is copied once, in its place, whether a row is complete in what was read or not."""
+    from xlsbridge.io.xlsx import sheet_stream
+
+    monkeypatch.setattr(sheet_stream, "CHUNK", chunk)
+    rows = "".join(f'\n  <row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 6))
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<sheetData>{rows}\n</sheetData></worksheet>')
+    result = patched(_package(sheet), "S", [2], [2, 4, 7], lambda r: [r * 10])
+    xml = parts(result.payload)["xl/worksheets/sheet1.xml"].decode()
+    expected = "".join(f'\n  <row r="{r}"><c r="A{r}"><v>{r}</v></c>' + (f'<c r="B{r}"><v>{r * 10}</v></c>' if r in (2, 4) else "")
+                       + "</row>" for r in range(1, 6))
+    assert xml == sheet.replace(rows + "\n</sheetData>", expected + '\n<row r="7"><c r="B7"><v>70</v></c></row></sheetData>')

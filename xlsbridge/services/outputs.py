@@ -71,14 +71,15 @@ class _FeeRows(Mapping[int, list[Any]]):
     (io/xlsx/zip_out.py) and the cells of 50,000 rows are never all held at once."""
 
     def __init__(self, result: Any):
+        from .fees import computed_values
+
+        self._computed = computed_values
         self._read = result.read
         self._keys = [spec.key for spec in FEE_COLUMNS]
         self._visits = {vp.visit.row: vp for vp in result.prices if vp.visit.row is not None}
 
     def __getitem__(self, row: int) -> list[Any]:
-        from .fees import computed_values
-
-        computed = computed_values(self._visits[row], self._read)
+        computed = self._computed(self._visits[row], self._read)
         return [computed[key] for key in self._keys]
 
     def __iter__(self) -> Iterator[int]:

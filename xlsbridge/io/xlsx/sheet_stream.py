@@ -154,36 +154,41 @@ class _SheetWriter(_CellWriter):
                 if not s.more():
                     raise PatchUnsupported(f"{self.part}: sheetData not closed")
                 continue
-            gap = s.buf[s.pos:m.start()]
-            if gap.strip():
-                raise PatchUnsupported(f"{self.part}: content other than rows in sheetData")
-            if m.group(0).startswith(b"</"):
+            start = m.start()
+            gap = s.buf[s.pos:start]
+            if gap:
+                if gap.strip():
+                    raise PatchUnsupported(f"{self.part}: content other than rows in sheetData")
                 dst.write(gap)
+            if s.buf.startswith(b"</", start):
                 self._rows_before(None, dst)
-                s.pos = m.start()  # </sheetData> and what follows are copied as they are
+                s.pos = start  # </sheetData> and what follows are copied as they are
                 return
-            if m.group(2):  # <row …/>
+            self_closing = bool(m.group(2))
+            if self_closing:  # <row …/>
                 end = m.end()
             else:
                 e = row_end.search(s.buf, m.end())
                 if e is None:
+                    if gap:  # written already: read on from the row
+                        s.pos = start
                     if not s.more():
                         raise PatchUnsupported(f"{self.part}: row not closed")
                     continue
                 end = e.end()
-            row = s.buf[m.start():end]
+            row = s.buf[start:end]
             if _NOISE.search(row):
                 raise PatchUnsupported(f"{self.part}: comments, CDATA or processing instructions in sheetData")
             r = _ROW_ATTR.search(m.group(1))
             number = int(r.group(1)) if r else last_row + 1
             last_row = number
-            dst.write(gap)
-            self._rows_before(number, dst)
+            if self.next_row is not None and self.next_row < number:
+                self._rows_before(number, dst)
             if self.next_row == number:
-                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, *self._targets_of(number))
-                self._advance()
+                row = self._patch_row(row, m.end() - start, self_closing, number, *self._targets_of(number))
+                self.next_row = next(self._targets, None)
             elif self.orphans and b"si=" in row:
-                row = self._patch_row(row, m.end() - m.start(), bool(m.group(2)), number, [], [], None)
+                row = self._patch_row(row, m.end() - start, self_closing, number, [], [], None)
             dst.write(row)
             s.pos = end
 
