@@ -97,12 +97,16 @@ class _CellWriter:
         self._number_cells: dict[tuple[int, str | None], bytes] = {}  # (column, format) -> % (row, number)
         self._serials: dict[date, int] = {}
         self._shapes: dict[tuple[type, ...], Any] = {}  # the types of a row's values -> _row_plan
+        self._kept_shapes: dict[tuple[type, ...], Any] = {}  # the same for the cells a re-run keeps
         # (column, format) -> (the column's style, its whole-number template) when that style shows the format
         self._kept_cells: dict[tuple[int, str | None], tuple[int, bytes]] = {}
 
     def _expected_cells(self, number: int, cols: list[int], values: Sequence[Any]) -> bytes | None:
         """The cells ``_rewrite`` keeps as they are for these values: each in its column's style, when
         that style is set and shows the value's format (None: some column has no such style)."""
+        made = self._from_template(number, cols, values, self._kept_shapes, kept=True)
+        if made is not None:
+            return made[0]
         has_format = self.edit.number_format is not None
         cells: list[bytes] = []
         for i in range(len(cols)):
@@ -190,12 +194,22 @@ class _CellWriter:
         its values): the bytes ``_new_cells`` makes, and the columns written.  None: made cell by cell
         (while the first MAX_CHANGES_KEPT changes are listed one by one; a value of another kind)."""
         patch = self.patch
-        if cols is not self._sorted_columns or len(patch._changes) < MAX_CHANGES_KEPT:
+        if len(patch._changes) < MAX_CHANGES_KEPT:
+            return None
+        made = self._from_template(number, cols, values, self._shapes, kept=False)
+        if made is not None:
+            patch._changed += len(made[1])
+        return made
+
+    def _from_template(self, number: int, cols: list[int], values: Sequence[Any],
+                       plans: dict[tuple[type, ...], Any], kept: bool) -> tuple[bytes, list[int]] | None:
+        """The cells of a usual row from the template of its shape in ``plans`` (see ``_row_plan``)."""
+        if cols is not self._sorted_columns:
             return None
         shape = tuple(map(type, values))
-        plan = self._shapes.get(shape)
+        plan = plans.get(shape)
         if plan is None:
-            plan = self._shapes[shape] = self._row_plan(cols, values, shape)
+            plan = plans[shape] = self._row_plan(cols, values, shape, kept)
         if plan is False:
             return None
         template, picks, days, texts, added = plan
@@ -214,13 +228,14 @@ class _CellWriter:
             if text == "":
                 return None
             args[j] = _cell_xml(self.p, number, col, text, style, self.date1904)
-        patch._changed += len(added)
         return template.replace(b"\0", b"%d" % number) % tuple(args), added
 
-    def _row_plan(self, cols: list[int], values: Sequence[Any], shape: tuple[type, ...]) -> Any:
+    def _row_plan(self, cols: list[int], values: Sequence[Any], shape: tuple[type, ...], kept: bool) -> Any:
         """(template, itemgetter of the values written, their positions holding days, (position,
         column, style) of texts, the columns written) for rows of this shape; False when a value is of
-        another kind.  Styles are made (styles.xml appended to) in the order ``_new_cells`` makes them."""
+        another kind.  New cells (``kept`` False): styles are made (styles.xml appended to) in the order
+        ``_new_cells`` makes them.  Kept cells (``_expected_cells``): each in its column's style, False
+        when a column has none that shows the value's format; nothing is made."""
         pieces: list[bytes] = []
         picked: list[int] = []
         days: list[int] = []
@@ -233,7 +248,12 @@ class _CellWriter:
                 return False
             col = cols[i]
             fmt = self._format_of(values[i]) if self.edit.number_format is not None else None
-            style = self._styled(self.col_styles.get(col), fmt)
+            if kept:
+                style = self.col_styles.get(col)
+                if not style or (fmt is not None and self.styles.format_of(style) != fmt):
+                    return False
+            else:
+                style = self._styled(self.col_styles.get(col), fmt)
             j = len(picked)
             picked.append(i)
             added.append(col)
