@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import time
 from typing import Any, Callable, Iterator, Sequence
 
 from .cells import _number_text, column_letters

@@ -30,7 +30,6 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import time
 from typing import Any, Callable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree
 
@@ -628,5 +627,4 @@ class XlsxPatch:
         self.close()
 
 
-__all__ = ["CellChange", "Formatted", "PatchResult", "PatchUnsupported", "XlsxPatch", "column_letters",
-           "excel_serial", "from_serial"]
+__all__ = ["CellChange", "PatchResult", "PatchUnsupported", "XlsxPatch", "column_letters"]
