@@ -337,6 +337,18 @@ def test_compute_fees_fills_the_computed_columns_with_hand_checked_amounts(sampl
                                "「入力チェック」でも確認できます）。")
 
 
+def test_compute_fees_works_each_rows_cells_out_once(sample_wb, monkeypatch):
+    """services/outputs hands the sink a mapping that works a row's cells out when asked; the live
+    book reads it column by column, so it takes each row once first (483 visit rows in the sample)."""
+    from xlsbridge.services import fees
+
+    calls = []
+    computed = fees.computed_values
+    monkeypatch.setattr(fees, "computed_values", lambda vp, read: calls.append(vp.visit.row) or computed(vp, read))
+    ep.compute_fees(open_book(sample_wb, active="面会記録", selection="A2"), as_of=AS_OF)
+    assert len(calls) == len(set(calls)) == 483
+
+
 def test_compute_fees_on_a_ledger_without_computed_columns_adds_their_headers_at_the_end(sample_wb):
     wb = xp.load(WORKBOOKS / SAMPLE_FILE)
     ws = wb["面会記録"]

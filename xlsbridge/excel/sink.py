@@ -64,6 +64,7 @@ class XlwingsSink:
                              number_format: NumberFormat) -> None:
         """Every row down to the last used one is written, so a cleared row loses its stale values
         too; the template formats the computed columns already (``number_format`` is not needed)."""
+        rows = dict(rows)  # each row's values worked out once (services/outputs hands a lazy mapping)
         target = self.book.sheets[sheet]
         used = target.used_range.last_cell
         last_row = max([used.row, *rows])

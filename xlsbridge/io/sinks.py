@@ -71,7 +71,8 @@ class LedgerSink(Protocol):
     def set_computed_columns(self, sheet: str, columns: Sequence[ComputedColumn], rows: Mapping[int, Sequence[Any]],
                              number_format: NumberFormat) -> None:
         """Write ``rows`` (Excel row → one value per column) into the computed ``columns`` of ``sheet``
-        (the tab's title); a column not found is added after the last used one, with its header."""
+        (the tab's title); a column not found is added after the last used one, with its header.
+        ``rows`` may work a row's values out when asked (services/outputs._FeeRows): ask once a row."""
 
     def replace_generated_sheet(self, name: str, *, note: str, columns: Sequence[Any], rows: Sequence[Sequence[Any]],
                                 after: str | None = None) -> None:
