@@ -16,6 +16,7 @@ from tests.ledger_builder import clean_spec, write_ledger
 from xlsbridge.errors import WorkbookUnusable
 from xlsbridge.io import sheet_values
 from xlsbridge.io.reader import read_ledger, read_ledger_bytes
+from xlsbridge.io.xlsx.package import Package
 
 
 def _workers() -> list[threading.Thread]:
@@ -58,23 +59,23 @@ def test_the_read_is_the_same_with_and_without_the_worker(monkeypatch: pytest.Mo
 def test_each_sheet_is_checked_before_calamine_reads_it(monkeypatch: pytest.MonkeyPatch):
     checked: list[str] = []
     read: list[str] = []
-    check, rows = sheet_values.SheetReads._check, sheet_values._Values.rows
+    check, rows = Package.check_extent, sheet_values._Values.rows
 
-    def spy_check(self, title):
+    def spy_check(self, title, name):
         checked.append(title)
-        return check(self, title)
+        return check(self, title, name)
 
     def spy_rows(self, title):
         assert title in checked, f"{title} read before its size check"
         read.append(title)
         return rows(self, title)
 
-    monkeypatch.setattr(sheet_values.SheetReads, "_check", spy_check)
+    monkeypatch.setattr(Package, "check_extent", spy_check)
     monkeypatch.setattr(sheet_values._Values, "rows", spy_rows)
     read_ledger(SAMPLE)
     # Smallest first, 面会記録 (the largest) last; every sheet read once; 連絡先 (contacts) never.
     assert read[-1] == "面会記録"
-    assert sorted(read) == sorted(set(read)) and "連絡先" not in read
+    assert sorted(read) == sorted(set(read)) and "連絡先" not in read and sorted(checked) == sorted(set(checked))
     assert {"ケース", "子ども", "面会記録", "支援員", "設定", "区域"} <= set(read)
 
 

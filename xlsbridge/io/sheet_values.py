@@ -216,17 +216,17 @@ class SheetReads:
 
     def prefetch(self, titles: list[str]) -> None:
         for title in sorted(dict.fromkeys(t for t in titles if t not in self._marks), key=self._package.sheet_size):
-            self._check(title)
-            if self._pool is False:
-                continue
-            try:
-                if self._pool is None:
-                    from concurrent.futures import ThreadPoolExecutor
+            xml = self._package.check_extent(title, self._name)
+            if self._pool is not False:
+                try:
+                    if self._pool is None:
+                        from concurrent.futures import ThreadPoolExecutor
 
-                    self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsbridge-read")
-                self._pending[title] = self._pool.submit(self._values.rows, title)
-            except RuntimeError:  # "can't start new thread": read each sheet when asked for
-                self._pool = False
+                        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsbridge-read")
+                    self._pending[title] = self._pool.submit(self._values.rows, title)
+                except RuntimeError:  # "can't start new thread": read each sheet when asked for
+                    self._pool = False
+            self._marks[title] = _scan_marks(xml) if xml is not None else _Marks()  # while calamine parses
 
     def rows(self, title: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
         future = self._pending.pop(title, None)
