@@ -151,25 +151,31 @@ def summarise(prices: list[VisitPrice]) -> FeeSummary:
     A cancelled visit was billed (payment is due 5 days before) and then partly refunded, so it
     counts in both columns; an unpriced visit counts only as unpriced.
     """
+    # Rows are made only when a key is first seen (setdefault would build one per visit to throw away).
     cells: dict[tuple[str, str], SummaryRow] = {}
     for vp in prices:
         v = vp.visit
         if v.visit_date is None or not v.case_id:
             continue
         key = (v.case_id, f"{v.visit_date.year:04d}-{v.visit_date.month:02d}")
-        row = cells.setdefault(key, SummaryRow(*key))
+        row = cells.get(key)
+        if row is None:
+            row = cells[key] = SummaryRow(*key)
         _add(row, vp)
 
     summary = FeeSummary(by_case_month=[cells[k] for k in sorted(cells)])
     months: dict[str, SummaryRow] = {}
     cases: dict[str, SummaryRow] = {}
     for row in summary.by_case_month:
-        for target in (
-            months.setdefault(row.month or "", SummaryRow(None, row.month)),
-            cases.setdefault(row.case_id or "", SummaryRow(row.case_id, None)),
-            summary.total,
-        ):
-            _merge(target, row)
+        month = months.get(row.month or "")
+        if month is None:
+            month = months[row.month or ""] = SummaryRow(None, row.month)
+        case = cases.get(row.case_id or "")
+        if case is None:
+            case = cases[row.case_id or ""] = SummaryRow(row.case_id, None)
+        _merge(month, row)
+        _merge(case, row)
+        _merge(summary.total, row)
     summary.by_month = [months[k] for k in sorted(months)]
     summary.by_case = [cases[k] for k in sorted(cases)]
     return summary
