@@ -1,7 +1,7 @@
 """Benchmark: the commands staff and clerks run, on ledgers of 500, 5,000 and 50,000 visits, beside the
 floor (a bare python-calamine read), openpyxl's read-only reader and a peer (frictionless).
 
-    .venv/bin/python -m tests.benchmarks.run                      # everything, ~15 minutes on 2 cores
+    .venv/bin/python -m tests.benchmarks.run                      # everything, about 7 minutes on 2 cores
     .venv/bin/python -m tests.benchmarks.run --sizes 500,5000     # quicker
     .venv/bin/python -m tests.benchmarks.run --no-addin --runs 3
     .venv/bin/python -m tests.benchmarks.run --sizes 50000 --only validate,"in place" --runs 7   # the ratios
