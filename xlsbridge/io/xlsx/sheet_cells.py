@@ -73,6 +73,18 @@ _STYLE_ATTR = re.compile(rb"""\ss\s*=\s*["']([0-9]+)["']""")
 _ANY_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 
 
+class _Serials(dict):
+    """day -> its Excel serial number, worked out on first sight (a ledger repeats its days)."""
+
+    def __init__(self, date1904: bool):
+        super().__init__()
+        self.date1904 = date1904
+
+    def __missing__(self, day: date) -> int:
+        serial = self[day] = excel_serial(day, self.date1904)
+        return serial
+
+
 class _CellWriter:
     """The cell half of ``_SheetWriter``: what a cell becomes.  ``p`` (the sheet's namespace prefix)
     and the body patterns (``_f_re`` …) are set by ``_SheetWriter.run`` once it has read the sheet's head."""
@@ -95,7 +107,7 @@ class _CellWriter:
         self._style_cache: dict[tuple[int, str], int] = {}
         self._formats: dict[type, str | None] = {}  # edit.number_format's answer, per type of value
         self._number_cells: dict[tuple[int, str | None], bytes] = {}  # (column, format) -> % (row, number)
-        self._serials: dict[date, int] = {}
+        self._serials = _Serials(self.date1904)  # day -> its serial number, each worked out once
         self._shapes: dict[tuple[type, ...], Any] = {}  # the types of a row's values -> _row_plan
         self._kept_shapes: dict[tuple[type, ...], Any] = {}  # the same for the cells a re-run keeps
         # (column, format) -> (the column's style, its whole-number template) when that style shows the format
@@ -130,9 +142,7 @@ class _CellWriter:
             if kind is int:
                 cells.append(number_cell % (number, plain))
             elif kind is date:
-                serial = self._serials.get(plain)
-                if serial is None:
-                    serial = self._serials[plain] = excel_serial(plain, self.date1904)
+                serial = self._serials[plain]
                 cells.append(number_cell % (number, serial))
             else:
                 cells.append(_cell_xml(self.p, number, col, plain, style, self.date1904))
@@ -176,9 +186,7 @@ class _CellWriter:
             kind = type(plain)
             if kind is int or kind is date:  # the usual computed cell (yen, a day): bytes made at once
                 if kind is date:
-                    serial = self._serials.get(plain)
-                    if serial is None:
-                        serial = self._serials[plain] = excel_serial(plain, self.date1904)
+                    serial = self._serials[plain]
                 else:
                     serial = plain
                 cell = self._number_cells.get((col, fmt))
@@ -219,9 +227,7 @@ class _CellWriter:
         args = list(picked) if len(added) > 1 else [picked]
         for j in days:
             day = args[j]
-            serial = self._serials.get(day)
-            if serial is None:
-                serial = self._serials[day] = excel_serial(day, self.date1904)
+            serial = self._serials[day]
             args[j] = serial
         for j, col, style in texts:
             text = args[j]
@@ -295,9 +301,7 @@ class _CellWriter:
             if cell is None:
                 cell = number_cells[(col, fmt)] = self._number_cell(col, self._styled(self.col_styles.get(col), fmt))
             if kind is date:
-                serial = self._serials.get(value)
-                if serial is None:
-                    serial = self._serials[value] = excel_serial(value, self.date1904)
+                serial = self._serials[value]
                 cells.append(cell % (number, serial))
             else:
                 cells.append(cell % (number, value))
