@@ -5,8 +5,8 @@ Kept light (click and the standard library only) because every command imports i
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import click

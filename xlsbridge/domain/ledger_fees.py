@@ -34,9 +34,15 @@ class VisitPrice:
 
 def pricing_request(case: Case, visit: Visit) -> PricingRequest:
     """The fee engine's view of a ledger visit (raises PricingError / ValueError on missing data)."""
+    return PricingRequest(**complete_fields(case, visit))
+
+
+def complete_fields(case: Case, visit: Visit) -> dict[str, Any]:
+    """:func:`pricing_fields` of a visit that can be priced: ValueError without its date, support type
+    or number of children."""
     if visit.visit_date is None or visit.support_type is None or visit.children is None:
         raise ValueError("incomplete visit")
-    return PricingRequest(**pricing_fields(case, visit))
+    return pricing_fields(case, visit)
 
 
 def pricing_fields(case: Case, visit: Visit) -> dict[str, Any]:
@@ -91,9 +97,7 @@ def price_ledger(ledger: Ledger, findings: list[Finding]) -> list[VisitPrice]:
             out.append(_blocked(visit, blocking))
             continue
         try:
-            if visit.visit_date is None or visit.support_type is None or visit.children is None:
-                raise ValueError("incomplete visit")
-            out.append(VisitPrice(visit, price(pricing_fields(case, visit))))
+            out.append(VisitPrice(visit, price(complete_fields(case, visit))))
         except (PricingError, ValueError) as exc:
             code = exc.code if isinstance(exc, PricingError) else "visit-incomplete"
             row = (Location(VISITS_SHEET, visit.row).address(),) if visit.row else ()

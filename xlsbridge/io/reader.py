@@ -11,8 +11,9 @@ How it reads
     memory (msoffcrypto-tool) when the password is given.
   * Values come from python-calamine (fast; tests/benchmarks/bench_reader.py measures it against openpyxl
     read-only on a 50,000-row 面会記録: 0.8 s vs 5.6 s), each sheet after its size check and on a
-    worker thread, so that 面会記録 is parsed while the other sheets become records (sheet_values.SheetReads).  openpyxl (read-only) is used only where
-    needed: a file calamine cannot parse, or formula/error cells written without a cell reference.
+    worker thread, so that 面会記録 is parsed while the other sheets become records
+    (sheet_values.SheetReads).  openpyxl (read-only) is used only where needed: a file calamine
+    cannot parse, or formula/error cells written without a cell reference.
   * calamine returns values, not formulas, and an empty string for an error cell.  Formulas and error
     values are found by scanning each sheet's XML for ``<f>`` elements and ``t="e"`` cells: a byte
     search that costs next to nothing when there are none, and visits only those cells when there are.

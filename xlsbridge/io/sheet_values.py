@@ -187,8 +187,6 @@ class _Values:
             self._openpyxl.close()
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # The sheets a ledger read needs, read ahead on a worker thread
 # --------------------------------------------------------------------------------------------
@@ -215,18 +213,8 @@ class SheetReads:
         self._pool: Any = None  # the worker (a ThreadPoolExecutor), False where threads cannot start
 
     def prefetch(self, titles: list[str]) -> None:
-        for title in sorted(dict.fromkeys(t for t in titles if t not in self._marks), key=self._package.sheet_size):
-            xml = self._package.check_extent(title, self._name)
-            if self._pool is not False:
-                try:
-                    if self._pool is None:
-                        from concurrent.futures import ThreadPoolExecutor
-
-                        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsbridge-read")
-                    self._pending[title] = self._pool.submit(self._values.rows, title)
-                except RuntimeError:  # "can't start new thread": read each sheet when asked for
-                    self._pool = False
-            self._marks[title] = _scan_marks(xml) if xml is not None else _Marks()  # while calamine parses
+        for title in sorted(dict.fromkeys(titles), key=self._package.sheet_size):
+            self._check(title, read_ahead=True)
 
     def rows(self, title: str) -> tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]:
         future = self._pending.pop(title, None)
@@ -241,10 +229,27 @@ class SheetReads:
         found = self._marks[title]
         return found if found.complete else self._values.marks(title)
 
-    def _check(self, title: str) -> None:
-        if title not in self._marks:
-            xml = self._package.check_extent(title, self._name)
-            self._marks[title] = _scan_marks(xml) if xml is not None else _Marks()
+    def _check(self, title: str, *, read_ahead: bool = False) -> None:
+        """The size check, then (``read_ahead``) the sheet handed to the worker, then the formula/error
+        scan of the XML the check inflated, made while calamine parses; once per sheet."""
+        if title in self._marks:
+            return
+        xml = self._package.check_extent(title, self._name)
+        if read_ahead:
+            self._read_ahead(title)
+        self._marks[title] = _scan_marks(xml) if xml is not None else _Marks()
+
+    def _read_ahead(self, title: str) -> None:
+        if self._pool is False:
+            return
+        try:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsbridge-read")
+            self._pending[title] = self._pool.submit(self._values.rows, title)
+        except RuntimeError:  # "can't start new thread": read each sheet when asked for
+            self._pool = False
 
     def close(self) -> None:
         """Wait for the worker (a read under way ends; those not started are dropped)."""
